@@ -1,0 +1,141 @@
+import { errors } from '../domain/errors.js'
+import type { Stored, Tag } from '../ports/store.js'
+
+/**
+ * The one filter and pagination engine behind every Describe action: filters are ANDed, the
+ * values of one filter ORed, values may use `*` and `?` (and `\` to escape them), and
+ * `tag:<key>`, `tag-key` and `tag-value` work on every resource that has tags.
+ */
+export interface Filter {
+  readonly Name: string
+  readonly Value: readonly string[]
+}
+
+export type FieldValue =
+  | string
+  | number
+  | boolean
+  | undefined
+  | null
+  | readonly (string | number | boolean | undefined)[]
+
+/** Filter name → the values a resource shows for it. */
+export type FilterFields<T> = Readonly<Record<string, (item: T) => FieldValue>>
+
+const patternCache = new Map<string, RegExp>()
+
+export function wildcard(pattern: string): RegExp {
+  let regex = patternCache.get(pattern)
+  if (!regex) {
+    let source = ''
+    for (let i = 0; i < pattern.length; i++) {
+      const ch = pattern[i]!
+      if (ch === '\\' && i + 1 < pattern.length) source += escapeRegex(pattern[++i]!)
+      else if (ch === '*') source += '[\\s\\S]*'
+      else if (ch === '?') source += '[\\s\\S]'
+      else source += escapeRegex(ch)
+    }
+    regex = new RegExp(`^${source}$`)
+    if (patternCache.size > 10_000) patternCache.clear()
+    patternCache.set(pattern, regex)
+  }
+  return regex
+}
+
+const escapeRegex = (ch: string) => ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+
+const asStrings = (value: FieldValue): string[] => {
+  if (value === undefined || value === null) return []
+  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(String)
+  return [String(value)]
+}
+
+/** Builds one predicate from the request's filters; an unknown filter name is refused up front. */
+export function compileFilters<T>(
+  filters: readonly Filter[],
+  fields: FilterFields<T>,
+  tagsOf: (item: T) => readonly Tag[] = () => [],
+): (item: T) => boolean {
+  const tests = filters.map((filter): ((item: T) => boolean) => {
+    const patterns = filter.Value.map(wildcard)
+    const anyMatch = (values: string[]) => values.some((value) => patterns.some((p) => p.test(value)))
+    if (filter.Name.startsWith('tag:')) {
+      const key = filter.Name.slice(4)
+      return (item) =>
+        anyMatch(
+          tagsOf(item)
+            .filter((t) => t.key === key)
+            .map((t) => t.value),
+        )
+    }
+    if (filter.Name === 'tag-key') return (item) => anyMatch(tagsOf(item).map((t) => t.key))
+    if (filter.Name === 'tag-value') return (item) => anyMatch(tagsOf(item).map((t) => t.value))
+    const field = fields[filter.Name]
+    if (!field) throw errors.invalidFilter(filter.Name)
+    return (item) => anyMatch(asStrings(field(item)))
+  })
+  return (item) => tests.every((test) => test(item))
+}
+
+export interface PageRequest {
+  readonly maxResults?: number
+  readonly nextToken?: string
+}
+
+export interface Page<T> {
+  readonly items: T[]
+  readonly nextToken?: string
+}
+
+/** Where an item stands in a listing: creation revision, then a tiebreaking string. */
+export type Position = readonly [number, string]
+
+export const storedPosition = (item: Stored<unknown>): Position => [item.createdRevision, item.id]
+
+// A token names the last item returned, so a page stays right when earlier items are
+// deleted between calls.
+const encodeToken = (position: Position) => Buffer.from(JSON.stringify(position)).toString('base64url')
+
+function decodeToken(token: string): Position {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString())
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string')
+      return [value[0], value[1]]
+  } catch {}
+  throw errors.invalidNextToken(token)
+}
+
+const after = (a: Position, b: Position) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])
+
+/** Items must come in position order (the store lists resources by creation revision, then id). */
+export function paginate<T>(
+  items: readonly T[],
+  request: PageRequest,
+  positionOf: (item: T) => Position,
+): Page<T> {
+  let start = 0
+  if (request.nextToken) {
+    const last = decodeToken(request.nextToken)
+    start = items.findIndex((item) => after(positionOf(item), last))
+    if (start < 0) start = items.length
+  }
+  const limit = request.maxResults ?? items.length
+  const pageItems = items.slice(start, start + limit)
+  const last = pageItems.at(-1)
+  return start + limit < items.length && last !== undefined
+    ? { items: pageItems, nextToken: encodeToken(positionOf(last)) }
+    : { items: pageItems }
+}
+
+/** AWS refuses an id list together with MaxResults. */
+export function checkIdsWithoutMaxResults(
+  ids: readonly string[],
+  maxResults: number | undefined,
+  idName: string,
+) {
+  if (ids.length > 0 && maxResults !== undefined) {
+    throw errors.invalidParameterCombination(
+      `The parameter ${idName} cannot be used with the parameter maxResults`,
+    )
+  }
+}

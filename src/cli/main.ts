@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { ConfigError, parseServeConfig } from '../config/config.js'
+import { startServer } from '../server/start.js'
+
+const program = new Command()
+  .name('vpcpeer')
+  .description('VPC peering on one machine: an AWS-compatible EC2 API with a modelled data plane')
+  .version('0.1.0')
+  .showHelpAfterError()
+
+const port = (value: string) => {
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('expected a port number, 0 to 65535')
+  return Number(value)
+}
+
+program
+  .command('serve')
+  .description('start the API server (EC2, STS and IAM Query endpoints on one port)')
+  .addOption(new Option('--host <host>', 'address to listen on').env('VPCPEER_HOST').default('127.0.0.1'))
+  .addOption(
+    new Option('--port <port>', 'port to listen on (0 picks a free one)')
+      .env('VPCPEER_PORT')
+      .argParser(port)
+      .default(4566),
+  )
+  .addOption(
+    new Option('--data-dir <dir>', 'where the SQLite database lives')
+      .env('VPCPEER_DATA_DIR')
+      .default('.vpcpeer'),
+  )
+  .addOption(
+    new Option('--database-url <url>', 'use PostgreSQL instead of SQLite (postgres://…)').env(
+      'VPCPEER_DATABASE_URL',
+    ),
+  )
+  .addOption(
+    new Option('--ephemeral', 'keep state in memory only; nothing survives a restart').env(
+      'VPCPEER_EPHEMERAL',
+    ),
+  )
+  .addOption(
+    new Option('--auth <mode>', 'open: trust the key id in the signature; strict: verify every signature')
+      .env('VPCPEER_AUTH')
+      .choices(['open', 'strict'])
+      .default('open'),
+  )
+  .addOption(
+    new Option('--credentials <file>', 'JSON file of keys for --auth strict').env('VPCPEER_CREDENTIALS'),
+  )
+  .addOption(
+    new Option('--region <region>', 'region for unsigned requests in open mode')
+      .env('VPCPEER_REGION')
+      .default('us-east-1'),
+  )
+  .addOption(
+    new Option('--log-level <level>', 'log level')
+      .env('VPCPEER_LOG_LEVEL')
+      .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+  )
+  .action(async (options: Record<string, unknown>) => {
+    const config = parseServeConfig({
+      ...options,
+      ephemeral: options.ephemeral === true || options.ephemeral === 'true',
+    })
+    const server = await startServer(config)
+    const where = config.databaseUrl
+      ? 'PostgreSQL'
+      : config.ephemeral
+        ? 'memory (ephemeral)'
+        : `SQLite in ${config.dataDir}`
+    server.app.log.info(`vpcpeer listening on ${server.url} (state: ${where}, auth: ${config.auth})`)
+    let stopping = false
+    const stop = (signal: string) => {
+      if (stopping) return
+      stopping = true
+      server.app.log.info(`${signal}: shutting down`)
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error)
+          process.exit(1)
+        },
+      )
+    }
+    process.on('SIGTERM', () => stop('SIGTERM'))
+    process.on('SIGINT', () => stop('SIGINT'))
+  })
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`vpcpeer: ${error.message}`)
+    process.exit(2)
+  }
+  console.error(`vpcpeer: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})

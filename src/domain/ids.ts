@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto'
+import { errors, type IdKind } from './errors.js'
+
+/** New resource ids: the prefix, a dash and 17 lowercase hex digits, as AWS issues them today. */
+export type IdSource = (prefix: string) => string
+
+export const randomIds: IdSource = (prefix) => `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`
+
+const kind = (prefix: string, noun: string, notFound: string, malformed: string): IdKind => ({
+  prefix,
+  noun,
+  notFound,
+  malformed,
+})
+
+/** Id kinds with AWS's codes and nouns; note the ID/Id spellings differ between codes. */
+export const ids = {
+  vpc: kind('vpc', 'vpc', 'InvalidVpcID.NotFound', 'InvalidVpcID.Malformed'),
+  subnet: kind('subnet', 'subnet', 'InvalidSubnetID.NotFound', 'InvalidSubnetID.Malformed'),
+  routeTable: kind('rtb', 'routeTable', 'InvalidRouteTableID.NotFound', 'InvalidRouteTableId.Malformed'),
+  securityGroup: kind('sg', 'security group', 'InvalidGroup.NotFound', 'InvalidGroupId.Malformed'),
+  networkAcl: kind('acl', 'network ACL', 'InvalidNetworkAclID.NotFound', 'InvalidNetworkAclId.Malformed'),
+  peering: kind(
+    'pcx',
+    'vpcPeeringConnection',
+    'InvalidVpcPeeringConnectionID.NotFound',
+    'InvalidVpcPeeringConnectionId.Malformed',
+  ),
+  internetGateway: kind(
+    'igw',
+    'internetGateway',
+    'InvalidInternetGatewayID.NotFound',
+    'InvalidInternetGatewayId.Malformed',
+  ),
+} as const
+
+const ID_PATTERN = /^[a-z][a-z-]*-(?:[0-9a-f]{8}|[0-9a-f]{17})$/
+
+/** Whether `id` has the shape `<prefix>-<8 or 17 hex>` for this kind. */
+export function isWellFormed(kind: IdKind, id: string): boolean {
+  return id.startsWith(`${kind.prefix}-`) && ID_PATTERN.test(id) && id.lastIndexOf('-') === kind.prefix.length
+}
+
+/** Throws the kind's Malformed error unless the id is well formed. */
+export function checkId(kind: IdKind, id: string): string {
+  if (!isWellFormed(kind, id)) throw errors.malformed(kind, id)
+  return id
+}

@@ -1,0 +1,42 @@
+export type RouteOrigin = 'CreateRouteTable' | 'CreateRoute' | 'EnableVgwRoutePropagation'
+
+export interface Route {
+  readonly destinationCidrBlock?: string
+  readonly destinationIpv6CidrBlock?: string
+  readonly destinationPrefixListId?: string
+  /** `local` for the VPC's own blocks, or an igw-/vgw- id. */
+  readonly gatewayId?: string
+  readonly natGatewayId?: string
+  readonly vpcPeeringConnectionId?: string
+  readonly networkInterfaceId?: string
+  readonly instanceId?: string
+  readonly egressOnlyInternetGatewayId?: string
+  readonly transitGatewayId?: string
+  readonly origin: RouteOrigin
+}
+
+export interface RouteTableAssociation {
+  readonly routeTableAssociationId: string
+  readonly main: boolean
+  readonly subnetId?: string
+  readonly gatewayId?: string
+}
+
+export interface RouteTable {
+  readonly routeTableId: string
+  readonly vpcId: string
+  readonly ownerId: string
+  readonly routes: readonly Route[]
+  readonly associations: readonly RouteTableAssociation[]
+  readonly propagatingVgws: readonly string[]
+}
+
+/** The local route AWS adds for each of the VPC's blocks. */
+export function localRoute(cidr: string): Route {
+  return cidr.includes(':')
+    ? { destinationIpv6CidrBlock: cidr, gatewayId: 'local', origin: 'CreateRouteTable' }
+    : { destinationCidrBlock: cidr, gatewayId: 'local', origin: 'CreateRouteTable' }
+}
+
+export const routeDestination = (route: Route) =>
+  route.destinationCidrBlock ?? route.destinationIpv6CidrBlock ?? route.destinationPrefixListId ?? ''

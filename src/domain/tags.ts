@@ -1,0 +1,18 @@
+import type { Tag } from '../ports/store.js'
+import { errors } from './errors.js'
+
+export const MAX_TAGS_PER_RESOURCE = 50
+
+/** Checks tags a caller sets: key 1–127 characters not starting with `aws:`, value up to 256. */
+export function validateTags(tags: readonly { Key?: string; Value?: string }[]): Tag[] {
+  return tags.map(({ Key: key = '', Value: value }) => {
+    if (key === '' || key.toLowerCase().startsWith('aws:')) throw errors.invalidTagKey(key)
+    if (key.length > 127)
+      throw errors.invalidParameterValue(`Tag key exceeds the maximum length of 127 characters`)
+    if (value === undefined)
+      throw errors.invalidParameterValue('Tag value cannot be null. Use empty string instead.')
+    if (value.length > 256)
+      throw errors.invalidParameterValue(`Tag value exceeds the maximum length of 256 characters`)
+    return { key, value }
+  })
+}

@@ -1,0 +1,170 @@
+import { errors } from '../../domain/errors.js'
+
+/**
+ * Query parameters, decoded into a tree: `Filter.1.Value.2=x` becomes
+ * Filter → 1 → Value → 2 = "x". Each action declares its parameters with the small schema
+ * below, which turns the tree into a typed input and answers AWS's errors for unknown,
+ * missing and mistyped parameters, naming the full wire name (`Filter.1.Name`).
+ */
+export interface Node {
+  value?: string
+  children?: Map<string, Node>
+}
+
+/** Parameters every request may carry besides the action's own (signing and envelope). */
+const ENVELOPE =
+  /^(Action|Version|X-Amz-[A-Za-z-]+|AWSAccessKeyId|SignatureVersion|SignatureMethod|Signature|Timestamp|Expires)$/
+
+export function decodeTree(params: URLSearchParams): Node {
+  const root: Node = { children: new Map() }
+  for (const [key, value] of params) {
+    if (ENVELOPE.test(key)) continue
+    let node = root
+    for (const part of key.split('.')) {
+      node.children ??= new Map()
+      let child = node.children.get(part)
+      if (!child) {
+        child = {}
+        node.children.set(part, child)
+      }
+      node = child
+    }
+    node.value = value
+  }
+  return root
+}
+
+/** The first wire name under `node`, for error messages (`VpcId.1` under `VpcId`). */
+function firstName(node: Node, path: string): string {
+  const first = node.children?.entries().next().value
+  return first ? firstName(first[1], `${path}.${first[0]}`) : path
+}
+
+export interface Spec<T> {
+  /** Whether the action fails with MissingParameter when this parameter is absent. */
+  readonly required: boolean
+  /** The value when absent (lists: []), so inputs need no undefined checks. */
+  readonly absent?: T
+  decode(node: Node, name: string): T
+}
+
+type Infer<S> = S extends Spec<infer T> ? T : never
+type RequiredKeys<M> = {
+  [K in keyof M]: M[K] extends { required: true } ? K : M[K] extends { absent: unknown } ? K : never
+}[keyof M]
+export type StructOf<M extends Record<string, Spec<unknown>>> = { [K in RequiredKeys<M>]: Infer<M[K]> } & {
+  [K in Exclude<keyof M, RequiredKeys<M>>]?: Infer<M[K]>
+}
+
+function scalar<T>(decode: (text: string, name: string) => T): Spec<T> {
+  return {
+    required: false,
+    decode(node, name) {
+      if (node.children?.size) throw errors.unknownParameter(firstName(node, name))
+      return decode(node.value ?? '', name)
+    },
+  }
+}
+
+export const string = () => scalar((text) => text)
+
+export const int = (range: { min?: number; max?: number } = {}) =>
+  scalar((text, name) => {
+    if (!/^-?\d{1,15}$/.test(text)) throw errors.invalidValue(name, text, 'Expected an integer.')
+    const value = Number(text)
+    if ((range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max)) {
+      throw errors.invalidValue(
+        name,
+        text,
+        `It must be between ${range.min ?? '-∞'} and ${range.max ?? '∞'}.`,
+      )
+    }
+    return value
+  })
+
+export const bool = () =>
+  scalar((text, name) => {
+    const lower = text.toLowerCase()
+    if (lower !== 'true' && lower !== 'false')
+      throw errors.invalidValue(name, text, 'Expected true or false.')
+    return lower === 'true'
+  })
+
+export const oneOf = <const V extends string>(values: readonly V[]) =>
+  scalar((text, name) => {
+    if (!(values as readonly string[]).includes(text)) {
+      throw errors.invalidValue(name, text, `Valid values: ${values.join(', ')}.`)
+    }
+    return text as V
+  })
+
+export const timestamp = () =>
+  scalar((text, name) => {
+    const date = new Date(text)
+    if (Number.isNaN(date.getTime())) throw errors.invalidValue(name, text, 'Expected an ISO 8601 timestamp.')
+    return date
+  })
+
+export function required<T>(spec: Spec<T>): Spec<T> & { required: true } {
+  return { ...spec, required: true }
+}
+
+/** A flattened list, `Name.1`, `Name.2`, … ordered by index. */
+export function list<T>(item: Spec<T>, limits: { max?: number } = {}): Spec<T[]> & { absent: T[] } {
+  return {
+    required: false,
+    absent: [],
+    decode(node, name) {
+      if (node.value !== undefined) throw errors.unknownParameter(name)
+      const entries = [...(node.children ?? [])]
+      for (const [index, child] of entries) {
+        if (!/^[1-9]\d{0,5}$/.test(index)) throw errors.unknownParameter(firstName(child, `${name}.${index}`))
+      }
+      entries.sort((a, b) => Number(a[0]) - Number(b[0]))
+      if (limits.max !== undefined && entries.length > limits.max) {
+        throw errors.invalidParameterValue(`The maximum number of ${name} values is ${limits.max}.`)
+      }
+      return entries.map(([index, child]) => item.decode(child, `${name}.${index}`))
+    },
+  }
+}
+
+/** A nested structure, `Name.Member`. */
+export function struct<M extends Record<string, Spec<unknown>>>(members: M): Spec<StructOf<M>> {
+  return {
+    required: false,
+    decode(node, name) {
+      if (node.value !== undefined && !node.children?.size) throw errors.unknownParameter(name)
+      return decodeMembers(members, node, `${name}.`)
+    },
+  }
+}
+
+export function decodeMembers<M extends Record<string, Spec<unknown>>>(
+  members: M,
+  node: Node,
+  prefix = '',
+): StructOf<M> {
+  const out: Record<string, unknown> = {}
+  for (const [key, child] of node.children ?? []) {
+    const spec = members[key]
+    if (!spec) throw errors.unknownParameter(firstName(child, `${prefix}${key}`))
+    out[key] = spec.decode(child, `${prefix}${key}`)
+  }
+  for (const [key, spec] of Object.entries(members)) {
+    if (key in out) continue
+    if (spec.required) throw errors.missingParameter(`${prefix}${key}`)
+    if (spec.absent !== undefined) out[key] = spec.absent
+  }
+  return out as StructOf<M>
+}
+
+// Shapes shared by many actions.
+
+export const filters = list(struct({ Name: required(string()), Value: list(string()) }), { max: 50 })
+
+export const tag = struct({ Key: string(), Value: string() })
+
+export const tagSpecifications = list(struct({ ResourceType: string(), Tag: list(tag) }))
+
+export const booleanValue = struct({ Value: bool() })
