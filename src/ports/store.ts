@@ -51,7 +51,8 @@ export interface Transaction {
   /** Everything that lives in the VPC (subnets, route tables …), for DependencyViolation. */
   inVpc(vpcId: string): Promise<Stored<unknown>[]>
   insert<T>(resource: NewResource<T>): Promise<Stored<T>>
-  update<T>(resource: Stored<T>, body: T): Promise<Stored<T>>
+  /** Saves a new body; `placement.vpcId` moves the resource into (or, with null, out of) a VPC. */
+  update<T>(resource: Stored<T>, body: T, placement?: { vpcId: string | null }): Promise<Stored<T>>
   remove(resource: Stored<unknown>): Promise<void>
 
   /** Tags are per view: a peering's two accounts (or regions) each keep their own set. */

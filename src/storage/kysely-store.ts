@@ -94,15 +94,22 @@ class KyselyTransaction implements Transaction {
     return stored
   }
 
-  async update<T>(resource: Stored<T>, body: T) {
+  async update<T>(resource: Stored<T>, body: T, placement?: { vpcId: string | null }) {
     const result = await this.db
       .updateTable('resources')
-      .set({ body: JSON.stringify(body), version: resource.version + 1 })
+      .set({
+        body: JSON.stringify(body),
+        version: resource.version + 1,
+        ...(placement ? { vpc_id: placement.vpcId } : {}),
+      })
       .where('id', '=', resource.id)
       .where('version', '=', resource.version)
       .executeTakeFirst()
     if (result.numUpdatedRows !== 1n) throw new ConflictError(resource.id)
-    return { ...resource, body, version: resource.version + 1 }
+    const updated: Stored<T> = { ...resource, body, version: resource.version + 1 }
+    if (!placement) return updated
+    const { vpcId: _previous, ...rest } = updated
+    return placement.vpcId === null ? rest : { ...rest, vpcId: placement.vpcId }
   }
 
   async remove(resource: Stored<unknown>) {
