@@ -6,12 +6,29 @@ export interface Caller extends Scope {
   readonly accessKeyId: string
 }
 
-/** Everything a use case may touch: the caller, one open transaction, the time and new ids. */
+/** Tunables of the emulated account, set when the server starts. */
+export interface Settings {
+  /** How long initiating-request, provisioning and deleting last, in ms of server clock. */
+  readonly peeringTransitionMs: number
+  /** Active peering connections per VPC (AWS: 50 by default, up to 125). */
+  readonly activePeeringsPerVpc: number
+  /** Outstanding peering requests an account may have made (AWS: 25). */
+  readonly outstandingPeeringsPerAccount: number
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  peeringTransitionMs: 0,
+  activePeeringsPerVpc: 50,
+  outstandingPeeringsPerAccount: 25,
+}
+
+/** Everything a use case may touch: the caller, one open transaction, the time, new ids, settings. */
 export interface Context {
   readonly caller: Caller
   readonly tx: Transaction
   readonly now: Date
   readonly newId: IdSource
+  readonly settings: Settings
 }
 
 export const sameScope = (a: Scope, b: Scope) => a.accountId === b.accountId && a.region === b.region

@@ -11,8 +11,8 @@ import {
   vpcCidrs,
 } from '../domain/vpc.js'
 import { contains, formatPrefix, overlaps, type Prefix, parsePrefix, prefixAt } from '../net/prefix.js'
-import type { Stored } from '../ports/store.js'
 import type { Context } from './context.js'
+import { checkNewVpcBlock, failOverlappedRequests, releasePeeringsOfVpc } from './peering.js'
 import { type DescribeRequest, describe, findOwned, kinds } from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
 
@@ -120,6 +120,7 @@ const defaultsOf = (vpc: Vpc) =>
 /** Deletes a VPC with nothing left in it but what AWS created with it. */
 export async function deleteVpc(ctx: Context, vpcId: string) {
   const vpc = await findOwned<Vpc>(ctx, kinds.vpc, vpcId)
+  await releasePeeringsOfVpc(ctx, vpcId)
   const defaults = defaultsOf(vpc.body)
   const contents = (await ctx.tx.inVpc(vpcId)).filter((r) => r.id !== vpcId)
   if (contents.some((r) => !defaults.has(r.id))) throw errors.dependencyViolation('vpc', vpcId)
@@ -199,14 +200,6 @@ function checkIpv4Addition(vpc: Vpc, prefix: Prefix, text: string) {
     throw errors.cidrConflict(text)
 }
 
-/** Runs whenever a VPC gains a block, so the peering rules of §4.1 can refuse or fail things. */
-export type CidrGuard = (ctx: Context, vpc: Stored<Vpc>, block: Prefix) => Promise<void>
-
-let cidrGuards: CidrGuard[] = []
-export const addCidrGuard = (guard: CidrGuard) => {
-  cidrGuards = [...cidrGuards, guard]
-}
-
 async function addLocalRoutes(ctx: Context, vpcId: string, cidr: string) {
   for (const table of await ctx.tx.list<RouteTable>(kinds.routeTable.type, { vpcId })) {
     await ctx.tx.update(table, { ...table.body, routes: [...table.body.routes, localRoute(cidr)] })
@@ -239,13 +232,14 @@ export async function associateVpcCidrBlock(
       )
     }
     checkIpv4Addition(vpc.body, prefix, cidrBlock)
-    for (const guard of cidrGuards) await guard(ctx, vpc, prefix)
+    await checkNewVpcBlock(ctx, vpc, prefix, cidrBlock)
     const association = { associationId: ctx.newId('vpc-cidr-assoc'), cidrBlock }
     await ctx.tx.update(vpc, {
       ...vpc.body,
       cidrBlockAssociations: [...vpc.body.cidrBlockAssociations, association],
     })
     await addLocalRoutes(ctx, vpc.id, cidrBlock)
+    await failOverlappedRequests(ctx, vpc, prefix)
     return { vpcId: vpc.id, cidrBlockAssociation: association }
   }
   if (vpc.body.ipv6CidrBlockAssociations.length >= VPC_LIMITS.ipv6Blocks) {
@@ -254,7 +248,8 @@ export async function associateVpcCidrBlock(
     )
   }
   const ipv6CidrBlock = await allocateIpv6Block(ctx)
-  for (const guard of cidrGuards) await guard(ctx, vpc, parsePrefix(ipv6CidrBlock)!)
+  const ipv6Prefix = parsePrefix(ipv6CidrBlock)!
+  await checkNewVpcBlock(ctx, vpc, ipv6Prefix, ipv6CidrBlock)
   const association = {
     associationId: ctx.newId('vpc-cidr-assoc'),
     ipv6CidrBlock,
@@ -265,6 +260,7 @@ export async function associateVpcCidrBlock(
     ipv6CidrBlockAssociations: [...vpc.body.ipv6CidrBlockAssociations, association],
   })
   await addLocalRoutes(ctx, vpc.id, ipv6CidrBlock)
+  await failOverlappedRequests(ctx, vpc, ipv6Prefix)
   if (vpc.body.ipv6CidrBlockAssociations.length === 0) await addDefaultIpv6Rules(ctx, vpc.body)
   return { vpcId: vpc.id, ipv6CidrBlockAssociation: association }
 }

@@ -24,6 +24,8 @@ export interface IdKind {
   /** The noun AWS uses in `The <noun> ID '<id>' does not exist`. */
   readonly noun: string
   readonly notFound: string
+  /** A NotFound message that does not follow the usual pattern (NAT gateways). */
+  readonly notFoundMessage?: (id: string) => string
   readonly malformed: string
 }
 
@@ -67,7 +69,8 @@ export const errors = {
   incompleteSignature: (message: string) => fail('IncompleteSignature', message, 400),
 
   // resources by id
-  notFound: (kind: IdKind, id: string) => fail(kind.notFound, `The ${kind.noun} ID '${id}' does not exist`),
+  notFound: (kind: IdKind, id: string) =>
+    fail(kind.notFound, kind.notFoundMessage?.(id) ?? `The ${kind.noun} ID '${id}' does not exist`),
   malformed: (kind: IdKind, id: string) =>
     fail(kind.malformed, `Invalid id: "${id}" (expecting "${kind.prefix}-...")`),
   invalidId: (id: string) => fail('InvalidID', `The ID '${id}' is not valid`),
@@ -112,6 +115,129 @@ export const errors = {
     fail(
       'InvalidParameterValue',
       `Value (${zone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: `,
+    ),
+
+  // peering (spec §2 and §5)
+  invalidStateTransition: (id: string, from: string, to: string) =>
+    fail(
+      'InvalidStateTransition',
+      `Invalid state transition for ${id}, attempted to transition from ${from} to ${to}`,
+    ),
+  peeringAlreadyExists: (id: string) =>
+    fail(
+      'VpcPeeringConnectionAlreadyExists',
+      `The vpc peering connection identified by ${id} already exists.`,
+    ),
+  peeringWithItself: (vpcId: string) =>
+    fail('InvalidParameterValue', `A VPC peering connection cannot be created between ${vpcId} and itself.`),
+  activePeeringLimit: (vpcId: string, limit: number) =>
+    fail(
+      'ActiveVpcPeeringConnectionPerVpcLimitExceeded',
+      `The maximum number of active VPC peering connections per VPC (${limit}) has been reached for ${vpcId}.`,
+    ),
+  outstandingPeeringLimit: (limit: number) =>
+    fail(
+      'OutstandingVpcPeeringConnectionLimitExceeded',
+      `You have reached the maximum number of outstanding VPC peering connection requests (${limit}).`,
+    ),
+  dnsHostnamesDisabled: (id: string, vpcId: string) =>
+    fail(
+      'InvalidVpcPeeringConnectionState.DnsHostnamesDisabled',
+      `DNS resolution for ${id} needs enableDnsHostnames and enableDnsSupport on ${vpcId}.`,
+    ),
+  cidrBlockedByPendingPeering: (cidr: string, id: string) =>
+    fail(
+      'OperationNotPermitted',
+      `The CIDR '${cidr}' cannot be associated while the VPC is the requester of the pending VPC peering connection ${id}.`,
+    ),
+  cidrOverlapsPeer: (cidr: string, peerVpcId: string, id: string) =>
+    fail(
+      'InvalidVpc.Range',
+      `The CIDR '${cidr}' overlaps with a CIDR of ${peerVpcId}, peered through the active VPC peering connection ${id}.`,
+    ),
+
+  // route tables and routes (spec §4.4, §6)
+  routeAlreadyExists: (destination: string) =>
+    fail('RouteAlreadyExists', `The route identified by ${destination} already exists.`),
+  routeNotFound: (destination: string, routeTableId: string) =>
+    fail(
+      'InvalidRoute.NotFound',
+      `no route with destination-cidr-block ${destination} in route table ${routeTableId}`,
+    ),
+  noRouteToReplace: (destination: string) =>
+    fail(
+      'InvalidParameterValue',
+      `There is no route defined for '${destination}' in the route table. Use CreateRoute instead.`,
+    ),
+  localRouteUndeletable: (destination: string, routeTableId: string) =>
+    fail('InvalidParameterValue', `cannot remove local route ${destination} in route table ${routeTableId}`),
+  routeTargetNotSupported: () =>
+    fail(
+      'InvalidParameterValue',
+      'Route target is not supported. This route only supports interface and instance targets.',
+    ),
+  differentNetworks: (routeTableId: string, gatewayId: string) =>
+    fail(
+      'InvalidParameterValue',
+      `route table ${routeTableId} and network gateway ${gatewayId} belong to different networks`,
+    ),
+  routeLimitExceeded: (routeTableId: string, limit: number) =>
+    fail(
+      'RouteLimitExceeded',
+      `The maximum number of routes (${limit}) has been reached for ${routeTableId}.`,
+    ),
+  gatewayNotFound: (id: string) => fail('InvalidGatewayID.NotFound', `The gateway ID '${id}' does not exist`),
+  natGatewayTargetNotFound: (id: string) =>
+    fail('InvalidNatGatewayID.NotFound', `The natGateway ID '${id}' does not exist`),
+  prefixListNotFound: (id: string) =>
+    fail('InvalidPrefixListID.NotFound', `The prefix list ID '${id}' does not exist`),
+  associationNotFound: (id: string) =>
+    fail('InvalidAssociationID.NotFound', `The association ID '${id}' does not exist`),
+  associationConflict: (routeTableId: string) =>
+    fail(
+      'Resource.AlreadyAssociated',
+      `the specified association for route table ${routeTableId} conflicts with an existing association`,
+    ),
+  idempotentParameterMismatch: (token: string) =>
+    fail(
+      'IdempotentParameterMismatch',
+      `The client token '${token}' has already been used with different parameters.`,
+    ),
+
+  // gateways
+  gatewayAlreadyAttached: (gatewayId: string, vpcId: string) =>
+    fail('Resource.AlreadyAssociated', `resource ${gatewayId} is already attached to network ${vpcId}`),
+  vpcHasInternetGateway: (vpcId: string) =>
+    fail('Resource.AlreadyAssociated', `Network ${vpcId} already has an internet gateway attached`),
+  gatewayNotAttached: (gatewayId: string, vpcId: string) =>
+    fail('Gateway.NotAttached', `resource ${gatewayId} is not attached to network ${vpcId}`),
+  vpcHasVpnGateway: (vpcId: string) =>
+    fail('InvalidVpcState', `The VPC ${vpcId} already has a virtual private gateway attached to it.`),
+  vpnGatewayAttachmentLimit: (vpnGatewayId: string) =>
+    fail(
+      'VpnGatewayAttachmentLimitExceeded',
+      `The virtual private gateway ${vpnGatewayId} is already attached to a VPC.`,
+    ),
+  vpnGatewayAttachmentNotFound: (vpnGatewayId: string, vpcId: string) =>
+    fail(
+      'InvalidVpnGatewayAttachment.NotFound',
+      `The attachment with vpn gateway ID '${vpnGatewayId}' and vpc ID '${vpcId}' does not exist`,
+    ),
+  vpnGatewayNotAvailable: (vpnGatewayId: string, state: string) =>
+    fail('InvalidVpnGatewayState', `The virtual private gateway ${vpnGatewayId} is ${state}.`),
+  vpnGatewayStillAttached: (vpnGatewayId: string) =>
+    fail(
+      'IncorrectState',
+      `The virtual private gateway ${vpnGatewayId} is attached to a VPC; detach it first.`,
+    ),
+
+  // network ACLs (spec §4.6)
+  networkAclEntryExists: (ruleNumber: number) =>
+    fail('NetworkAclEntryAlreadyExists', `The network acl entry identified by ${ruleNumber} already exists.`),
+  networkAclEntryNotFound: (egress: boolean, ruleNumber: number) =>
+    fail(
+      'InvalidNetworkAclEntry.NotFound',
+      `no ${egress ? 'egress' : 'ingress'} entry with number ${ruleNumber}`,
     ),
 
   // tags

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
-import type { Caller } from '../app/context.js'
+import { type Caller, DEFAULT_SETTINGS, type Settings } from '../app/context.js'
 import { ApiError, isApiError } from '../domain/errors.js'
 import { type IdSource, randomIds } from '../domain/ids.js'
 import { AdjustableClock } from '../ports/clock.js'
@@ -18,6 +18,7 @@ export interface ServerOptions {
   readonly newId?: IdSource
   /** The largest request body accepted, in bytes. */
   readonly bodyLimit?: number
+  readonly settings?: Partial<Settings>
 }
 
 const XML_TYPE = 'text/xml;charset=UTF-8'
@@ -26,6 +27,7 @@ const XML_TYPE = 'text/xml;charset=UTF-8'
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const clock = options.clock ?? new AdjustableClock()
   const newId = options.newId ?? randomIds
+  const settings: Settings = { ...DEFAULT_SETTINGS, ...options.settings }
   const metrics = createMetrics()
   const started = new Date()
   const app = Fastify({
@@ -78,7 +80,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
     const identity = identityService(service, params.get('Version'))
     if (identity) return handleIdentity(identity, params, caller, requestId, started)
-    return handleEc2(params, caller, { store: options.store, clock, newId }, requestId, (error) =>
+    return handleEc2(params, caller, { store: options.store, clock, newId, settings }, requestId, (error) =>
       request.log.error({ err: error, action: params.get('Action') }, 'unexpected error'),
     )
   }

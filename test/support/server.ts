@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2'
 import { XMLParser } from 'fast-xml-parser'
 import type { FastifyInstance } from 'fastify'
+import type { Settings } from '../../src/app/context.js'
 import { AdjustableClock } from '../../src/ports/clock.js'
 import type { Store } from '../../src/ports/store.js'
 import type { AuthMode } from '../../src/protocol/sigv4/verify.js'
@@ -16,7 +17,9 @@ export interface TestServer {
 }
 
 /** A real server on 127.0.0.1, port 0, over an in-memory SQLite store unless one is given. */
-export async function startTestServer(options: { auth?: AuthMode; store?: Store } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { auth?: AuthMode; store?: Store; settings?: Partial<Settings> } = {},
+): Promise<TestServer> {
   const store = options.store ?? (await openStore({ sqlitePath: ':memory:' }))
   const clock = new AdjustableClock()
   const app = await buildServer({
@@ -24,6 +27,7 @@ export async function startTestServer(options: { auth?: AuthMode; store?: Store 
     clock,
     auth: options.auth ?? { kind: 'open', defaultRegion: 'us-east-1' },
     logLevel: 'silent',
+    ...(options.settings ? { settings: options.settings } : {}),
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()

@@ -1,4 +1,4 @@
-import type { Caller, Context } from '../../app/context.js'
+import type { Caller, Context, Settings } from '../../app/context.js'
 import { type ApiError, errors, isApiError } from '../../domain/errors.js'
 import type { IdSource } from '../../domain/ids.js'
 import type { Clock } from '../../ports/clock.js'
@@ -14,6 +14,7 @@ export interface Ec2Services {
   readonly store: Store
   readonly clock: Clock
   readonly newId: IdSource
+  readonly settings: Settings
 }
 
 export interface QueryResponse {
@@ -49,7 +50,7 @@ export async function handleEc2(
     const { DryRun, ...input } = decodeMembers({ ...dryRunParam, ...action.params }, decodeTree(params))
     if (DryRun) throw errors.dryRun()
     const run = async (tx: Context['tx']) =>
-      action.run({ caller, tx, now: services.clock.now(), newId: services.newId }, input)
+      action.run({ caller, tx, now: services.clock.now(), newId: services.newId, settings: services.settings }, input)
     let output: Record<string, unknown> | undefined
     for (let attempt = 1; output === undefined; attempt++) {
       try {

@@ -85,6 +85,12 @@ export function subnetShape(
   }
 }
 
+/** Drops members whose value is undefined, for optional inputs under exactOptionalPropertyTypes-style code. */
+export const defined = <T extends object>(value: T) =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>
+  }
+
 /** The parameters every paginated Describe takes: an id list, filters, MaxResults and NextToken. */
 export function describeParams<K extends string>(idName: K, range: { min: number; max: number }) {
   return {

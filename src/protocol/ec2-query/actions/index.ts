@@ -1,9 +1,11 @@
 import type { AnyAction } from '../action.js'
 import { accountActions } from './account.js'
+import { peeringActions } from './peering.js'
 import { vpcActions } from './vpcs.js'
 
 /** Every EC2 action vpcpeer answers; any other name answers InvalidAction. */
 export const ec2Actions: Readonly<Record<string, AnyAction>> = {
   ...vpcActions,
   ...accountActions,
+  ...peeringActions,
 }
