@@ -7,6 +7,7 @@ import { AdjustableClock } from '../ports/clock.js'
 import type { Store } from '../ports/store.js'
 import { ec2Error, handleEc2, type QueryResponse } from '../protocol/ec2-query/handler.js'
 import { handleIdentity, identityError, identityService } from '../protocol/identity/handler.js'
+import { queryPairs } from '../protocol/sigv4/canonical.js'
 import { type AuthMode, authenticate } from '../protocol/sigv4/verify.js'
 import { createMetrics } from './metrics.js'
 
@@ -53,7 +54,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const queryStart = url.indexOf('?')
     const rawQuery = queryStart < 0 ? '' : url.slice(queryStart + 1)
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-    const params = new URLSearchParams(rawQuery)
+    // The query string is read as SigV4 reads it (`+` stays `+`); a form body as forms are read.
+    const params = new URLSearchParams(queryPairs(rawQuery))
     for (const [key, value] of new URLSearchParams(body.toString('utf8'))) params.append(key, value)
     const requestId = request.id
     let caller: Caller

@@ -45,14 +45,20 @@ const safeDecode = (text: string) => {
   }
 }
 
-/** Each path segment encoded once, as for every AWS service but S3. */
-export const canonicalPath = (path: string) =>
-  path === ''
-    ? '/'
-    : path
-        .split('/')
-        .map((segment) => uriEncode(safeDecode(segment)))
-        .join('/')
+/**
+ * The wire path normalised (empty, `.` and `..` segments dropped) and then encoded again, so an
+ * already-encoded `%20` becomes `%2520`: every AWS service but S3 encodes the path twice.
+ */
+export function canonicalPath(path: string): string {
+  const segments: string[] = []
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue
+    if (segment === '..') segments.pop()
+    else segments.push(uriEncode(segment))
+  }
+  const trailingSlash = segments.length > 0 && path.endsWith('/') ? '/' : ''
+  return `/${segments.join('/')}${trailingSlash}`
+}
 
 /** Header values are trimmed and their runs of spaces folded. */
 const canonicalHeaderValue = (value: string) => value.trim().replace(/\s+/g, ' ')

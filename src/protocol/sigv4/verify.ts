@@ -40,6 +40,8 @@ export type AuthMode =
 
 export const DEFAULT_ACCOUNT = '000000000000'
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000
+/** Presigned URLs live at most a week, as in AWS. */
+export const MAX_PRESIGNED_SECONDS = 7 * 24 * 60 * 60
 
 /** In open mode a 12-digit access key id is that account; any other key is the default account. */
 export const accountOfKey = (accessKeyId: string) =>
@@ -123,6 +125,12 @@ function signatureParts(request: IncomingRequest): SignatureParts | undefined {
     throw errors.incompleteSignature(`Unsupported algorithm. Only ${ALGORITHM} is accepted.`)
   }
   const expires = params.get('X-Amz-Expires')
+  // Checked here because NaN would compare false with every skew and never expire.
+  if (expires !== undefined && !(/^\d+$/.test(expires) && Number(expires) <= MAX_PRESIGNED_SECONDS)) {
+    throw errors.incompleteSignature(
+      `X-Amz-Expires must be a whole number of seconds from 0 to ${MAX_PRESIGNED_SECONDS}, not '${expires}'.`,
+    )
+  }
   return {
     ...parseCredential(credential),
     signedHeaders: params.get('X-Amz-SignedHeaders')!.split(';'),
