@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, parseServeConfig } from '../config/config.js'
 import { startServer } from '../server/start.js'
+import { ApiCallError } from './client.js'
+import { peeringCommand } from './commands/peering.js'
+import { vpcCommand } from './commands/vpc.js'
 
 const program = new Command()
   .name('vpcpeer')
   .description('VPC peering on one machine: an AWS-compatible EC2 API with a modelled data plane')
   .version('0.1.0')
   .showHelpAfterError()
+  // Usage errors (a bad flag value, an unknown option) exit 2 like configuration errors,
+  // rather than commander's 1; commander has already printed the message.
+  .exitOverride()
 
 const port = (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) > 65535)
@@ -89,7 +95,15 @@ program
     process.on('SIGINT', () => stop('SIGINT'))
   })
 
+program.addCommand(vpcCommand())
+program.addCommand(peeringCommand())
+
 program.parseAsync().catch((error: unknown) => {
+  if (error instanceof ApiCallError) {
+    console.error(`vpcpeer: ${error.message}`)
+    process.exit(1)
+  }
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2)
   if (error instanceof ConfigError) {
     console.error(`vpcpeer: ${error.message}`)
     process.exit(2)

@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { CreateVpcCommand } from '@aws-sdk/client-ec2'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ACCOUNT_A, ACCOUNT_B, ec2Client, startTestServer, type TestServer } from './support/server.js'
+
+const run = promisify(execFile)
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer()
+})
+afterAll(() => server.close())
+
+/** Runs `vpcpeer <args>` as a user would, acting as `account`; resolves with output and exit code. */
+async function vpcpeer(account: string, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      env: {
+        ...process.env,
+        VPCPEER_ENDPOINT: server.url,
+        AWS_ACCESS_KEY_ID: account,
+        AWS_REGION: 'us-east-1',
+      },
+      timeout: 30_000,
+    })
+    return { stdout, stderr, code: 0 }
+  } catch (error) {
+    const failed = error as { stdout: string; stderr: string; code: number }
+    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code }
+  }
+}
+
+describe('vpcpeer CLI against a running server', () => {
+  it('requests, accepts and lists a cross-account peering, as tables and as JSON', async () => {
+    const a = await ec2Client(server.url, { accountId: ACCOUNT_A }).send(
+      new CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }),
+    )
+    const b = await ec2Client(server.url, { accountId: ACCOUNT_B }).send(
+      new CreateVpcCommand({ CidrBlock: '10.2.0.0/16' }),
+    )
+    const vpcs = await vpcpeer(ACCOUNT_A, 'vpc', 'list')
+    expect(vpcs.stdout).toContain(a.Vpc!.VpcId!)
+    expect(vpcs.stdout).toContain('10.1.0.0/16')
+    expect(vpcs.stdout).not.toContain(b.Vpc!.VpcId!)
+
+    const requested = await vpcpeer(
+      ACCOUNT_A,
+      'peering',
+      'request',
+      '--vpc',
+      a.Vpc!.VpcId!,
+      '--peer-vpc',
+      b.Vpc!.VpcId!,
+      '--peer-owner',
+      ACCOUNT_B,
+      '--name',
+      'a-to-b',
+      '-o',
+      'json',
+    )
+    expect(requested.code).toBe(0)
+    const created = JSON.parse(requested.stdout) as {
+      vpcPeeringConnectionId: string
+      status: { code: string }
+    }
+    expect(created.status.code).toBe('initiating-request')
+
+    const pending = JSON.parse(
+      (await vpcpeer(ACCOUNT_B, 'peering', 'list', '--status', 'pending-acceptance', '-o', 'json')).stdout,
+    )
+    expect(pending.map((p: { vpcPeeringConnectionId: string }) => p.vpcPeeringConnectionId)).toEqual([
+      created.vpcPeeringConnectionId,
+    ])
+
+    const refused = await vpcpeer(ACCOUNT_A, 'peering', 'accept', created.vpcPeeringConnectionId)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`OperationNotPermitted: User ${ACCOUNT_A} cannot accept peering`)
+
+    expect((await vpcpeer(ACCOUNT_B, 'peering', 'accept', created.vpcPeeringConnectionId)).code).toBe(0)
+    const listed = await vpcpeer(ACCOUNT_A, 'peering', 'list')
+    expect(listed.stdout).toMatch(new RegExp(`${created.vpcPeeringConnectionId} .*a-to-b.*active`))
+
+    const deleted = await vpcpeer(ACCOUNT_B, 'peering', 'delete', created.vpcPeeringConnectionId)
+    expect(deleted.stdout).toContain(`deleted (Deleted by ${ACCOUNT_B})`)
+  })
+
+  it('says clearly when the server cannot be reached', async () => {
+    const result = await vpcpeer(ACCOUNT_A, 'vpc', 'list', '--endpoint', 'http://127.0.0.1:9')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('cannot reach vpcpeer at http://127.0.0.1:9')
+  })
+})
