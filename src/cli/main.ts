@@ -66,6 +66,24 @@ program
       .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
   )
+  .addOption(
+    new Option(
+      '--peering-transition-seconds <s>',
+      'how long initiating-request, provisioning and deleting last',
+    )
+      .env('VPCPEER_PEERING_TRANSITION_SECONDS')
+      .default(0),
+  )
+  .addOption(
+    new Option('--peering-active-limit <n>', 'active peering connections per VPC (AWS: 50, at most 125)')
+      .env('VPCPEER_PEERING_ACTIVE_LIMIT')
+      .default(50),
+  )
+  .addOption(
+    new Option('--peering-outstanding-limit <n>', 'pending peering requests per account (AWS: 25)')
+      .env('VPCPEER_PEERING_OUTSTANDING_LIMIT')
+      .default(25),
+  )
   .action(async (options: Record<string, unknown>) => {
     const config = parseServeConfig({
       ...options,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
+import type { Settings } from '../app/context.js'
 import type { AuthMode, Credential } from '../protocol/sigv4/verify.js'
 
 /**
@@ -24,6 +25,9 @@ export const serveSchema = z
       .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be a region name like us-east-1')
       .default('us-east-1'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    peeringTransitionSeconds: z.coerce.number().min(0).max(3600).default(0),
+    peeringActiveLimit: z.coerce.number().int().min(1).max(125).default(50),
+    peeringOutstandingLimit: z.coerce.number().int().min(1).max(1000).default(25),
   })
   .refine((c) => c.auth !== 'strict' || c.credentials !== undefined, {
     message: '--auth strict needs --credentials FILE (or VPCPEER_CREDENTIALS)',
@@ -50,6 +54,13 @@ export function parseServeConfig(input: Record<string, unknown>): ServeConfig {
   }
   return result.data
 }
+
+/** The account tunables the use cases read. */
+export const settingsOf = (config: ServeConfig): Settings => ({
+  peeringTransitionMs: config.peeringTransitionSeconds * 1000,
+  activePeeringsPerVpc: config.peeringActiveLimit,
+  outstandingPeeringsPerAccount: config.peeringOutstandingLimit,
+})
 
 export const sqlitePath = (config: ServeConfig) =>
   config.ephemeral ? ':memory:' : join(config.dataDir, 'vpcpeer.db')
