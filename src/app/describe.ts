@@ -70,7 +70,7 @@ export function compileFilters<T>(
     }
     if (filter.Name === 'tag-key') return (item) => anyMatch(tagsOf(item).map((t) => t.key))
     if (filter.Name === 'tag-value') return (item) => anyMatch(tagsOf(item).map((t) => t.value))
-    const field = fields[filter.Name]
+    const field = Object.hasOwn(fields, filter.Name) ? fields[filter.Name] : undefined
     if (!field) throw errors.invalidFilter(filter.Name)
     return (item) => anyMatch(asStrings(field(item)))
   })
@@ -105,14 +105,23 @@ function decodeToken(token: string): Position {
   throw errors.invalidNextToken(token)
 }
 
-const after = (a: Position, b: Position) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])
+const compare = (a: Position, b: Position) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0)
+const after = (a: Position, b: Position) => compare(a, b) > 0
 
-/** Items must come in position order (the store lists resources by creation revision, then id). */
+/**
+ * One page of items in position order. They are sorted here, by code unit, rather than trusted
+ * to arrive sorted: a database's collation may order the tiebreaking strings differently, and
+ * the token's `after` test must agree with the order of the listing.
+ */
 export function paginate<T>(
-  items: readonly T[],
+  unordered: readonly T[],
   request: PageRequest,
   positionOf: (item: T) => Position,
 ): Page<T> {
+  const items = unordered
+    .map((item) => ({ item, position: positionOf(item) }))
+    .sort((a, b) => compare(a.position, b.position))
+    .map(({ item }) => item)
   let start = 0
   if (request.nextToken) {
     const last = decodeToken(request.nextToken)

@@ -58,7 +58,8 @@ function view(
   return isVisibleTo(peering, viewer, ctx.now) ? { peering, viewer } : undefined
 }
 
-async function findPeering(ctx: Context, id: string) {
+/** A connection the caller sees now (settled), or the NotFound/Malformed error AWS gives. */
+export async function findPeering(ctx: Context, id: string) {
   checkId(kind.id, id)
   const stored = await ctx.tx.get<PeeringConnection>(kind.type, id)
   const seen = stored && view(ctx, stored)

@@ -22,9 +22,14 @@ export const kinds = {
   subnet: { type: 'subnet', id: ids.subnet },
   routeTable: { type: 'route-table', id: ids.routeTable },
   securityGroup: { type: 'security-group', id: ids.securityGroup },
+  securityGroupRule: { type: 'security-group-rule', id: ids.securityGroupRule },
   networkAcl: { type: 'network-acl', id: ids.networkAcl },
   peering: { type: 'vpc-peering-connection', id: ids.peering },
   internetGateway: { type: 'internet-gateway', id: ids.internetGateway },
+  egressOnlyInternetGateway: { type: 'egress-only-internet-gateway', id: ids.egressOnlyInternetGateway },
+  natGateway: { type: 'natgateway', id: ids.natGateway },
+  vpnGateway: { type: 'vpn-gateway', id: ids.vpnGateway },
+  networkInterface: { type: 'network-interface', id: ids.networkInterface },
 } as const satisfies Record<string, ResourceKind>
 
 const byPrefix = new Map<string, ResourceKind>(Object.values(kinds).map((kind) => [kind.id.prefix, kind]))

@@ -184,8 +184,11 @@ export function describeSubnets(ctx: Context, request: DescribeRequest) {
       'availability-zone-id': ({ resource }) => resource.body.availabilityZoneId,
       'available-ip-address-count': ({ resource }) => availableAddresses(resource.body),
       'cidr-block': ({ resource }) => resource.body.cidrBlock,
+      // Outposts, customer-owned pools and LNI do not exist here: their model filters match nothing.
+      'customer-owned-ipv4-pool': () => undefined,
       'default-for-az': () => false,
       'enable-dns64': boolField((s) => s.enableDns64),
+      'enable-lni-at-device-index': () => undefined,
       'ipv6-cidr-block-association.ipv6-cidr-block': ({ resource }) =>
         resource.body.ipv6CidrBlockAssociations.map((a) => a.ipv6CidrBlock),
       'ipv6-cidr-block-association.association-id': ({ resource }) =>
@@ -195,6 +198,7 @@ export function describeSubnets(ctx: Context, request: DescribeRequest) {
       'ipv6-native': boolField((s) => s.ipv6Native),
       'map-customer-owned-ip-on-launch': () => false,
       'map-public-ip-on-launch': boolField((s) => s.mapPublicIpOnLaunch),
+      'outpost-arn': () => undefined,
       'owner-id': ({ resource }) => resource.body.ownerId,
       'private-dns-name-options-on-launch.hostname-type': ({ resource }) => resource.body.hostnameType,
       'private-dns-name-options-on-launch.enable-resource-name-dns-a-record': boolField(

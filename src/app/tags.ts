@@ -12,9 +12,11 @@ export interface TagSpecification {
 
 async function putTags(ctx: Context, resourceId: string, tags: readonly Tag[]) {
   const current = (await ctx.tx.tagsOf(ctx.caller, [resourceId])).get(resourceId) ?? []
-  const keys = new Set([...current.map((t) => t.key), ...tags.map((t) => t.key)])
+  // A key named twice keeps its last value [INF]; one upsert may not touch a row twice.
+  const unique = [...new Map(tags.map((t) => [t.key, t])).values()]
+  const keys = new Set([...current.map((t) => t.key), ...unique.map((t) => t.key)])
   if (keys.size > MAX_TAGS_PER_RESOURCE) throw errors.tagLimitExceeded()
-  await ctx.tx.putTags(ctx.caller, resourceId, tags)
+  await ctx.tx.putTags(ctx.caller, resourceId, unique)
 }
 
 /**

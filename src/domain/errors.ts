@@ -204,6 +204,16 @@ export const errors = {
       `The client token '${token}' has already been used with different parameters.`,
     ),
 
+  routeTargetMissing: (names: string) =>
+    fail('MissingParameter', `The request must contain exactly one route target: ${names}`),
+  routeTargetsConflict: (names: string) =>
+    fail('InvalidParameterCombination', `Only one route target may be specified; got ${names}`),
+  notModelled: (name: string, value: string) =>
+    fail(
+      'InvalidParameterValue',
+      `Value (${value}) for parameter ${name} is invalid. vpcpeer does not model what it refers to.`,
+    ),
+
   // gateways
   gatewayAlreadyAttached: (gatewayId: string, vpcId: string) =>
     fail('Resource.AlreadyAssociated', `resource ${gatewayId} is already attached to network ${vpcId}`),
@@ -239,6 +249,29 @@ export const errors = {
       'InvalidNetworkAclEntry.NotFound',
       `no ${egress ? 'egress' : 'ingress'} entry with number ${ruleNumber}`,
     ),
+
+  // security groups (spec §4.5, §6)
+  noDefaultVpc: (detail = '') =>
+    fail('VPCIdNotSpecified', `No default VPC for this user${detail ? `. ${detail}` : ''}`),
+  groupReserved: (name: string) => fail('InvalidGroup.Reserved', `The security group '${name}' is reserved`),
+  groupDuplicate: (name: string, vpcId: string) =>
+    fail('InvalidGroup.Duplicate', `The security group '${name}' already exists for VPC '${vpcId}'`),
+  groupNameNotFound: (name: string, vpcId: string) =>
+    fail('InvalidGroup.NotFound', `The security group '${name}' does not exist in VPC '${vpcId}'`),
+  groupInDifferentNetwork: () =>
+    fail('InvalidGroup.NotFound', 'You have specified two resources that belong to different networks.'),
+  cannotDeleteDefaultGroup: (groupId: string) =>
+    fail('CannotDelete', `the specified group: "${groupId}" name: "default" cannot be deleted by a user`),
+  groupInUse: (groupId: string) => fail('DependencyViolation', `resource ${groupId} has a dependent object`),
+  permissionDuplicate: (rule: string) =>
+    fail('InvalidPermission.Duplicate', `the specified rule "${rule}" already exists`),
+  permissionRepeated: () =>
+    fail('InvalidParameterValue', 'The same permission must not appear multiple times'),
+  permissionNotFound: () =>
+    fail('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.'),
+  permissionMalformed: (message: string) => fail('InvalidPermission.Malformed', message),
+  /** MissingParameter with AWS's own wording where it names no single parameter. */
+  missingSpecification: (message: string) => fail('MissingParameter', message),
 
   // tags
   tagLimitExceeded: (message = 'The maximum number of Tags for a resource has been reached.') =>

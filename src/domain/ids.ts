@@ -18,8 +18,18 @@ export const ids = {
   vpc: kind('vpc', 'vpc', 'InvalidVpcID.NotFound', 'InvalidVpcID.Malformed'),
   subnet: kind('subnet', 'subnet', 'InvalidSubnetID.NotFound', 'InvalidSubnetID.Malformed'),
   routeTable: kind('rtb', 'routeTable', 'InvalidRouteTableID.NotFound', 'InvalidRouteTableId.Malformed'),
-  securityGroup: kind('sg', 'security group', 'InvalidGroup.NotFound', 'InvalidGroupId.Malformed'),
-  networkAcl: kind('acl', 'network ACL', 'InvalidNetworkAclID.NotFound', 'InvalidNetworkAclId.Malformed'),
+  securityGroup: {
+    ...kind('sg', 'security group', 'InvalidGroup.NotFound', 'InvalidGroupId.Malformed'),
+    notFoundMessage: (id: string) => `The security group '${id}' does not exist`,
+  },
+  securityGroupRule: kind(
+    'sgr',
+    'security group rule',
+    'InvalidSecurityGroupRuleId.NotFound',
+    'InvalidSecurityGroupRuleId.Malformed',
+  ),
+  prefixList: kind('pl', 'prefix list', 'InvalidPrefixListID.NotFound', 'InvalidPrefixListId.Malformed'),
+  networkAcl: kind('acl', 'networkAcl', 'InvalidNetworkAclID.NotFound', 'InvalidNetworkAclId.Malformed'),
   peering: kind(
     'pcx',
     'vpcPeeringConnection',
@@ -31,6 +41,23 @@ export const ids = {
     'internetGateway',
     'InvalidInternetGatewayID.NotFound',
     'InvalidInternetGatewayId.Malformed',
+  ),
+  egressOnlyInternetGateway: kind(
+    'eigw',
+    'egressOnlyInternetGateway',
+    'InvalidEgressOnlyInternetGatewayId.NotFound',
+    'InvalidEgressOnlyInternetGatewayId.Malformed',
+  ),
+  natGateway: {
+    ...kind('nat', 'natGateway', 'NatGatewayNotFound', 'NatGatewayMalformed'),
+    notFoundMessage: (id: string) => `NAT gateway ${id} was not found`,
+  },
+  vpnGateway: kind('vgw', 'vpnGateway', 'InvalidVpnGatewayID.NotFound', 'InvalidVpnGatewayID.Malformed'),
+  networkInterface: kind(
+    'eni',
+    'networkInterface',
+    'InvalidNetworkInterfaceID.NotFound',
+    'InvalidNetworkInterfaceId.Malformed',
   ),
 } as const
 

@@ -29,6 +29,8 @@ export interface RouteTable {
   readonly routes: readonly Route[]
   readonly associations: readonly RouteTableAssociation[]
   readonly propagatingVgws: readonly string[]
+  /** The ClientToken of the CreateRouteTable call that made it, for idempotent retries. */
+  readonly clientToken?: string
 }
 
 /** The local route AWS adds for each of the VPC's blocks. */
@@ -40,3 +42,14 @@ export function localRoute(cidr: string): Route {
 
 export const routeDestination = (route: Route) =>
   route.destinationCidrBlock ?? route.destinationIpv6CidrBlock ?? route.destinationPrefixListId ?? ''
+
+/** `active` while the target can carry traffic; `blackhole` once it is gone, detached or not active. */
+export type RouteState = 'active' | 'blackhole'
+
+/** Quotas per route table and per VPC (UG-quotas); routes count per address family. */
+export const ROUTE_TABLE_LIMITS = { routesPerFamily: 50, tablesPerVpc: 200 } as const
+
+/** Destinations AWS keeps for itself: no route may point into these. */
+export const RESERVED_DESTINATIONS = ['169.254.168.0/22', 'fd00:ec2::/32'] as const
+
+export const isIpv6Route = (route: Route) => route.destinationIpv6CidrBlock !== undefined

@@ -23,10 +23,19 @@ export function parseAddress(text: string): { family: Family; value: bigint } | 
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     return { family: 4, value: bytesToBigint(ipaddr.IPv4.parse(text).toByteArray()) }
   }
-  if (text.includes(':') && ipaddr.IPv6.isValid(text)) {
-    return { family: 6, value: bytesToBigint(ipaddr.IPv6.parse(text).toByteArray()) }
+  // No zone ids (`fe80::1%eth0`): they name an interface, not a network.
+  if (!text.includes(':') || text.includes('%')) return undefined
+  // ipaddr.js reads a trailing dotted quad as IPv4-mapped whatever precedes it (`::1.2.3.4`
+  // becomes `::ffff:1.2.3.4`), so it is rewritten as two hex groups first.
+  const dotted = /^(.*:)([^:]*\.[^:]*)$/.exec(text)
+  if (dotted) {
+    const quad = dotted[2]!
+    if (!ipaddr.IPv4.isValidFourPartDecimal(quad)) return undefined
+    const [a, b, c, d] = ipaddr.IPv4.parse(quad).octets as [number, number, number, number]
+    text = `${dotted[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
   }
-  return undefined
+  if (!ipaddr.IPv6.isValid(text)) return undefined
+  return { family: 6, value: bytesToBigint(ipaddr.IPv6.parse(text).toByteArray()) }
 }
 
 export function formatAddress(family: Family, value: bigint): string {
@@ -44,7 +53,8 @@ export function parsePrefix(text: string): Prefix | undefined {
   const slash = text.indexOf('/')
   if (slash < 0) return undefined
   const lengthText = text.slice(slash + 1)
-  if (!/^\d{1,3}$/.test(lengthText)) return undefined
+  // Decimal without leading zeros (`/016` is refused, as `01.2.3.4` is).
+  if (!/^(?:0|[1-9]\d{0,2})$/.test(lengthText)) return undefined
   const address = parseAddress(text.slice(0, slash))
   if (!address) return undefined
   const length = Number(lengthText)

@@ -26,6 +26,12 @@ import { type Database, migrations } from './schema.js'
 
 type Row = Database['resources']
 
+/**
+ * Text order by code point. Sorting is done here, not by ORDER BY, because PostgreSQL sorts by
+ * the database's collation (often a linguistic one) and SQLite by bytes: both must agree.
+ */
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
 const toStored = <T>(row: Row): Stored<T> => ({
   id: row.id,
   kind: row.kind,
@@ -65,8 +71,10 @@ class KyselyTransaction implements Transaction {
     }
     if (query.vpcId) select = select.where('vpc_id', '=', query.vpcId)
     if (query.ids) select = select.where('id', 'in', [...query.ids])
-    const rows = await select.orderBy('created_revision').orderBy('id').execute()
-    return rows.map((row) => toStored<T>(row))
+    const rows = await select.execute()
+    return rows
+      .map((row) => toStored<T>(row))
+      .sort((a, b) => a.createdRevision - b.createdRevision || byCodePoint(a.id, b.id))
   }
 
   async inVpc(vpcId: string) {
@@ -133,7 +141,6 @@ class KyselyTransaction implements Transaction {
         .where('account_id', '=', view.accountId)
         .where('region', '=', view.region)
         .where('resource_id', 'in', resourceIds.slice(i, i + 500))
-        .orderBy('key')
         .execute()
       for (const row of rows) {
         const list = tags.get(row.resource_id) ?? []
@@ -141,6 +148,7 @@ class KyselyTransaction implements Transaction {
         tags.set(row.resource_id, list)
       }
     }
+    for (const list of tags.values()) list.sort((a, b) => byCodePoint(a.key, b.key))
     return tags
   }
 
@@ -173,7 +181,10 @@ class KyselyTransaction implements Transaction {
         .where('account_id', '=', view.accountId)
         .where('region', '=', view.region)
     if (!tags) {
-      await scoped().where('key', 'not like', 'aws:%').execute()
+      // Not LIKE: it ignores case in SQLite but not in PostgreSQL. The prefix is reserved in any case.
+      await scoped()
+        .where((eb) => eb(eb.fn('lower', [eb.fn('substr', ['key', eb.lit(1), eb.lit(4)])]), '<>', 'aws:'))
+        .execute()
       return
     }
     for (const tag of tags) {
@@ -189,10 +200,10 @@ class KyselyTransaction implements Transaction {
       .select(['resource_id', 'key', 'value'])
       .where('account_id', '=', view.accountId)
       .where('region', '=', view.region)
-      .orderBy('resource_id')
-      .orderBy('key')
       .execute()
-    return rows.map((row) => ({ resourceId: row.resource_id, key: row.key, value: row.value }))
+    return rows
+      .map((row) => ({ resourceId: row.resource_id, key: row.key, value: row.value }))
+      .sort((a, b) => byCodePoint(a.resourceId, b.resourceId) || byCodePoint(a.key, b.key))
   }
 }
 
@@ -267,6 +278,9 @@ export interface StoreOptions {
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 })
+    // An idle connection the server drops (a restart, a terminated backend) is discarded by the
+    // pool and the next query opens a new one; unheard, its 'error' event would end the process.
+    pool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     await migrate(db)
     return new KyselyStore('postgres', db)

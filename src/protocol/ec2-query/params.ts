@@ -147,12 +147,13 @@ export function decodeMembers<M extends Record<string, Spec<unknown>>>(
 ): StructOf<M> {
   const out: Record<string, unknown> = {}
   for (const [key, child] of node.children ?? []) {
-    const spec = members[key]
+    // Own members only: `toString` or `__proto__` on the wire are unknown, not Object.prototype.
+    const spec = Object.hasOwn(members, key) ? members[key] : undefined
     if (!spec) throw errors.unknownParameter(firstName(child, `${prefix}${key}`))
     out[key] = spec.decode(child, `${prefix}${key}`)
   }
   for (const [key, spec] of Object.entries(members)) {
-    if (key in out) continue
+    if (Object.hasOwn(out, key)) continue
     if (spec.required) throw errors.missingParameter(`${prefix}${key}`)
     if (spec.absent !== undefined) out[key] = spec.absent
   }

@@ -10,7 +10,13 @@ const ESCAPES: Record<string, string> = {
   "'": '&apos;',
 }
 
-export const escapeXml = (text: string) => text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!)
+// Carriage returns and other control characters go out as character references: a raw `\r`
+// would be read back as `\n`, and the rest may not appear raw in XML at all.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000b-\u001f]/g
+
+export const escapeXml = (text: string) =>
+  text.replace(NEEDS_ESCAPE, (ch) => ESCAPES[ch] ?? `&#x${ch.charCodeAt(0).toString(16).toUpperCase()};`)
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 

@@ -1,6 +1,10 @@
 import type { AnyAction } from '../action.js'
 import { accountActions } from './account.js'
+import { networkAclActions } from './network-acls.js'
+import { networkInterfaceActions } from './network-interfaces.js'
 import { peeringActions } from './peering.js'
+import { routingActions } from './routing.js'
+import { securityGroupActions } from './security-groups.js'
 import { vpcActions } from './vpcs.js'
 
 /** Every EC2 action vpcpeer answers; any other name answers InvalidAction. */
@@ -8,4 +12,8 @@ export const ec2Actions: Readonly<Record<string, AnyAction>> = {
   ...vpcActions,
   ...accountActions,
   ...peeringActions,
+  ...networkInterfaceActions,
+  ...networkAclActions,
+  ...routingActions,
+  ...securityGroupActions,
 }
