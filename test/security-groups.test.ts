@@ -4,9 +4,11 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   type AuthorizeSecurityGroupIngressCommandInput,
   CreateSecurityGroupCommand,
+  CreateTagsCommand,
   CreateVpcCommand,
   CreateVpcPeeringConnectionCommand,
   DeleteSecurityGroupCommand,
+  DeleteTagsCommand,
   DeleteVpcCommand,
   DeleteVpcPeeringConnectionCommand,
   DescribeSecurityGroupReferencesCommand,
@@ -1360,6 +1362,55 @@ describe('security groups across a VPC peering', () => {
       }),
       'InvalidGroup.NotFound',
       /different networks/,
+    )
+  })
+})
+
+describe('tags on security group rules', () => {
+  it('CreateTags and DeleteTags take sgr- ids, and DeleteVpc takes the default group rules tags with it', async () => {
+    const client = freshClient(server.url)
+    const vpcId = await createVpc(client)
+    const defaultGroup = (
+      await client.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: 'group-name', Values: ['default'] },
+          ],
+        }),
+      )
+    ).SecurityGroups![0]!
+    const rules = await client.send(
+      new DescribeSecurityGroupRulesCommand({
+        Filters: [{ Name: 'group-id', Values: [defaultGroup.GroupId!] }],
+      }),
+    )
+    const ruleId = rules.SecurityGroupRules![0]!.SecurityGroupRuleId!
+    await client.send(
+      new CreateTagsCommand({ Resources: [ruleId], Tags: [{ Key: 'Purpose', Value: 'self' }] }),
+    )
+    const tagged = await client.send(
+      new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [ruleId] }] }),
+    )
+    expect(tagged.Tags).toEqual([
+      { ResourceId: ruleId, ResourceType: 'security-group-rule', Key: 'Purpose', Value: 'self' },
+    ])
+    await client.send(new DeleteTagsCommand({ Resources: [ruleId], Tags: [{ Key: 'Purpose' }] }))
+    expect(
+      (await client.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [ruleId] }] })))
+        .Tags,
+    ).toEqual([])
+
+    await client.send(
+      new CreateTagsCommand({ Resources: [ruleId], Tags: [{ Key: 'Purpose', Value: 'again' }] }),
+    )
+    await client.send(new DeleteVpcCommand({ VpcId: vpcId }))
+    expect((await client.send(new DescribeTagsCommand({}))).Tags).toEqual([])
+    await expectError(
+      client.send(
+        new CreateTagsCommand({ Resources: ['sgr-0123456789abcdef0'], Tags: [{ Key: 'k', Value: 'v' }] }),
+      ),
+      'InvalidSecurityGroupRuleId.NotFound',
     )
   })
 })

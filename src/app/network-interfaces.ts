@@ -19,7 +19,10 @@ export async function describeNetworkInterfaces(ctx: Context, request: DescribeR
   const page = await describe<NetworkInterface>(ctx, kinds.networkInterface, request, {
     idParameter: 'NetworkInterfaceId',
     fields: {
-      'addresses.private-ip-address': ({ resource: { body } }) => [body.privateIpAddress, ...body.secondaryPrivateIpAddresses],
+      'addresses.private-ip-address': ({ resource: { body } }) => [
+        body.privateIpAddress,
+        ...body.secondaryPrivateIpAddresses,
+      ],
       'attachment.attachment-id': ({ resource: { body } }) => body.attachment?.attachmentId,
       'attachment.instance-id': ({ resource: { body } }) => body.attachment?.instanceId,
       'attachment.device-index': ({ resource: { body } }) => body.attachment?.deviceIndex,

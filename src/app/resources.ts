@@ -1,5 +1,7 @@
 import { errors, type IdKind } from '../domain/errors.js'
 import { checkId, ids } from '../domain/ids.js'
+import type { SecurityGroup } from '../domain/security-group.js'
+import type { Vpc } from '../domain/vpc.js'
 import type { Stored, Tag } from '../ports/store.js'
 import { type Context, sameScope } from './context.js'
 import {
@@ -60,6 +62,26 @@ export async function findVisible<T>(ctx: Context, kind: ResourceKind, id: strin
   const resource = await ctx.tx.get<T>(kind.type, id)
   if (!resource || !isVisible(ctx, resource)) throw errors.notFound(kind.id, id)
   return resource
+}
+
+/**
+ * The caller's VPC for an action that creates something in it. Like AWS (spec §1.8), an id of
+ * any shape that is not found answers NotFound rather than Malformed here.
+ */
+export async function findVpcForCreate(ctx: Context, vpcId: string): Promise<Stored<Vpc>> {
+  const vpc = await ctx.tx.get<Vpc>(kinds.vpc.type, vpcId)
+  if (!vpc || !sameScope(vpc.owner, ctx.caller)) throw errors.notFound(kinds.vpc.id, vpcId)
+  return vpc
+}
+
+/** Whether the caller sees something with this id: a stored resource, or a rule inside one of its groups. */
+export async function isVisibleId(ctx: Context, kind: ResourceKind, id: string): Promise<boolean> {
+  if (kind.type === kinds.securityGroupRule.type) {
+    const groups = await ctx.tx.list<SecurityGroup>(kinds.securityGroup.type, { visibleTo: ctx.caller })
+    return groups.some((g) => [...g.body.ingress, ...g.body.egress].some((rule) => rule.ruleId === id))
+  }
+  const resource = await ctx.tx.get(kind.type, id)
+  return resource !== undefined && isVisible(ctx, resource)
 }
 
 export interface DescribeRequest {

@@ -37,7 +37,14 @@ import {
   paginate,
   storedPosition,
 } from './describe.js'
-import { type Described, type DescribeRequest, describe, findOwned, kinds } from './resources.js'
+import {
+  type Described,
+  type DescribeRequest,
+  describe,
+  findOwned,
+  findVpcForCreate,
+  kinds,
+} from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
 
 /**
@@ -192,13 +199,6 @@ async function targetGroup(ctx: Context, target: GroupTarget): Promise<Stored<Se
   return findOwned<SecurityGroup>(ctx, groupKind, target.groupId)
 }
 
-/** Like AWS, CreateSecurityGroup answers a VPC id of any shape that is not found with NotFound. */
-async function ownVpc(ctx: Context, vpcId: string): Promise<Stored<Vpc>> {
-  const vpc = await ctx.tx.get<Vpc>(kinds.vpc.type, vpcId)
-  if (!vpc || !sameScope(vpc.owner, ctx.caller)) throw errors.notFound(kinds.vpc.id, vpcId)
-  return vpc
-}
-
 /** A peer group by id; it must belong to the account the pair names (the caller's by default). */
 async function groupById(ctx: Context, groupId: string, userId: string): Promise<Stored<SecurityGroup>> {
   checkId(groupKind.id, groupId)
@@ -333,6 +333,10 @@ async function removeRuleTags(ctx: Context, rules: readonly SecurityGroupRule[])
   for (const rule of rules) await ctx.tx.removeTags(ctx.caller, rule.ruleId)
 }
 
+/** Rules are tagged by their own ids; a group that goes takes its rules' tags with it. */
+export const removeGroupRuleTags = (ctx: Context, group: SecurityGroup) =>
+  removeRuleTags(ctx, [...group.ingress, ...group.egress])
+
 export interface CreateGroupInput {
   readonly groupName: string
   readonly description: string
@@ -345,7 +349,7 @@ export async function createSecurityGroup(ctx: Context, input: CreateGroupInput)
   checkGroupText('GroupDescription', input.description)
   const tags = checkTagSpecifications(input.tagSpecifications, groupKind.type)
   if (input.vpcId === undefined) throw errors.noDefaultVpc()
-  const vpc = await ownVpc(ctx, input.vpcId)
+  const vpc = await findVpcForCreate(ctx, input.vpcId)
   if (input.groupName === DEFAULT_GROUP_NAME) throw errors.groupReserved(input.groupName)
   const siblings = await ctx.tx.list<SecurityGroup>(groupKind.type, { vpcId: vpc.id })
   if (siblings.some((g) => g.body.groupName === input.groupName)) {

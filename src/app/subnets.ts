@@ -7,7 +7,7 @@ import { VPC_LIMITS, type Vpc } from '../domain/vpc.js'
 import { contains, formatPrefix, overlaps, type Prefix, parsePrefix, size } from '../net/prefix.js'
 import type { Stored } from '../ports/store.js'
 import type { Context } from './context.js'
-import { type DescribeRequest, describe, findOwned, kinds } from './resources.js'
+import { type DescribeRequest, describe, findOwned, findVpcForCreate, kinds } from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
 
 export interface CreateSubnetInput {
@@ -18,15 +18,6 @@ export interface CreateSubnetInput {
   readonly availabilityZone?: string
   readonly availabilityZoneId?: string
   readonly tagSpecifications: readonly TagSpecification[]
-}
-
-/** Loads a VPC for a create action; like AWS, an id of any shape that is not found is NotFound. */
-async function vpcFor(ctx: Context, vpcId: string): Promise<Stored<Vpc>> {
-  const vpc = await ctx.tx.get<Vpc>(kinds.vpc.type, vpcId)
-  if (!vpc || vpc.owner.accountId !== ctx.caller.accountId || vpc.owner.region !== ctx.caller.region) {
-    throw errors.notFound(kinds.vpc.id, vpcId)
-  }
-  return vpc
 }
 
 function chooseZone(ctx: Context, input: CreateSubnetInput, subnetCount: number) {
@@ -63,7 +54,7 @@ export async function createSubnet(ctx: Context, input: CreateSubnetInput) {
   if (input.ipv6Native && input.cidrBlock !== undefined) {
     throw errors.invalidParameterCombination('CidrBlock cannot be specified for an IPv6-only subnet.')
   }
-  const vpc = await vpcFor(ctx, input.vpcId)
+  const vpc = await findVpcForCreate(ctx, input.vpcId)
   const siblings = await ctx.tx.list<Subnet>(kinds.subnet.type, { vpcId: vpc.id })
   if (siblings.length >= VPC_LIMITS.subnets) {
     throw errors.limitExceeded(
@@ -247,7 +238,7 @@ export async function associateSubnetCidrBlock(ctx: Context, subnetId: string, i
   if (subnet.body.ipv6CidrBlockAssociations.length > 0) {
     throw errors.cidrLimitExceeded(`The subnet '${subnetId}' already has an IPv6 CIDR block.`)
   }
-  const vpc = await vpcFor(ctx, subnet.body.vpcId)
+  const vpc = await findVpcForCreate(ctx, subnet.body.vpcId)
   const siblings = (await ctx.tx.list<Subnet>(kinds.subnet.type, { vpcId: vpc.id })).filter(
     (s) => s.id !== subnetId,
   )

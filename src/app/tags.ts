@@ -3,7 +3,7 @@ import { MAX_TAGS_PER_RESOURCE, validateTags } from '../domain/tags.js'
 import type { Tag } from '../ports/store.js'
 import type { Context } from './context.js'
 import { compileFilters, type Filter, paginate } from './describe.js'
-import { isVisible, kindOfId } from './resources.js'
+import { isVisibleId, kindOfId } from './resources.js'
 
 export interface TagSpecification {
   readonly ResourceType?: string
@@ -50,8 +50,7 @@ async function resolveResources(ctx: Context, resourceIds: readonly string[]) {
   for (const id of resourceIds) {
     const kind = kindOfId(id)
     if (!kind) throw errors.invalidId(id)
-    const resource = await ctx.tx.get(kind.type, id)
-    if (!resource || !isVisible(ctx, resource)) throw errors.notFound(kind.id, id)
+    if (!(await isVisibleId(ctx, kind, id))) throw errors.notFound(kind.id, id)
   }
 }
 

@@ -14,6 +14,7 @@ import { contains, formatPrefix, overlaps, type Prefix, parsePrefix, prefixAt } 
 import type { Context } from './context.js'
 import { checkNewVpcBlock, failOverlappedRequests, releasePeeringsOfVpc } from './peering.js'
 import { type DescribeRequest, describe, findOwned, kinds } from './resources.js'
+import { removeGroupRuleTags } from './security-groups.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
 
 export interface CreateVpcInput {
@@ -124,7 +125,11 @@ export async function deleteVpc(ctx: Context, vpcId: string) {
   const defaults = defaultsOf(vpc.body)
   const contents = (await ctx.tx.inVpc(vpcId)).filter((r) => r.id !== vpcId)
   if (contents.some((r) => !defaults.has(r.id))) throw errors.dependencyViolation('vpc', vpcId)
-  for (const resource of contents) await ctx.tx.remove(resource)
+  for (const resource of contents) {
+    if (resource.kind === kinds.securityGroup.type)
+      await removeGroupRuleTags(ctx, resource.body as SecurityGroup)
+    await ctx.tx.remove(resource)
+  }
   await ctx.tx.remove(vpc)
 }
 
