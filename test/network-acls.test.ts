@@ -1,7 +1,3 @@
-import { execFile, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { devNull } from 'node:os'
-import { promisify } from 'node:util'
 import {
   CreateNetworkAclCommand,
   CreateNetworkAclEntryCommand,
@@ -25,6 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectError, freshClient } from './support/ec2.js'
 import { ec2Client, errorOf, parseXml, postForm, startTestServer, type TestServer } from './support/server.js'
+import { awsCliInstalled, runWalkthrough } from './support/walkthrough.js'
 
 let server: TestServer
 beforeAll(async () => {
@@ -728,24 +725,10 @@ describe('DescribeNetworkAcls', () => {
   })
 })
 
-const awsCliInstalled = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0
-
 // Keeps the copy-paste examples honest; skipped where the AWS CLI is not installed.
 describe.skipIf(!awsCliInstalled)('the AWS CLI walkthrough in docs/network-acls.md', () => {
   it('runs as written against this server and leaves nothing behind', async () => {
-    const doc = readFileSync(new URL('../docs/network-acls.md', import.meta.url), 'utf8')
-    const script = [...doc.matchAll(/```sh\n([\s\S]*?)```/g)]
-      .map((block) => block[1])
-      .join('\n')
-      .replaceAll('http://127.0.0.1:4566', server.url)
-    const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_'))
-    const env = {
-      ...Object.fromEntries(inherited),
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: devNull,
-      AWS_SHARED_CREDENTIALS_FILE: devNull,
-    }
-    const { stdout } = await promisify(execFile)('bash', ['-euc', script], { env, maxBuffer: 16 << 20 })
+    const stdout = await runWalkthrough(new URL('../docs/network-acls.md', import.meta.url), server.url)
     expect(stdout.match(/"NewAssociationId": "aclassoc-[0-9a-f]{17}"/g)).toHaveLength(2)
     // The walkthrough's account, as the script exports it.
     const client = ec2Client(server.url, { accountId: '111111111111' })
