@@ -52,7 +52,11 @@ const sdkSide = (client: EC2Client): Side => ({
   },
   async createRoute(tableId, cidr, pcx) {
     await client.send(
-      new CreateRouteCommand({ RouteTableId: tableId, DestinationCidrBlock: cidr, VpcPeeringConnectionId: pcx }),
+      new CreateRouteCommand({
+        RouteTableId: tableId,
+        DestinationCidrBlock: cidr,
+        VpcPeeringConnectionId: pcx,
+      }),
     )
   },
   async routeState(tableId, cidr) {
@@ -81,8 +85,12 @@ async function scenarioThroughSdk(cidrs: { a: string; b: string }) {
   expect(await sideA.routeState(tableA, cidrs.b)).toBe('active')
   expect(await sideB.routeState(tableB, cidrs.a)).toBe('active')
 
-  const groupB = (await b.send(new CreateSecurityGroupCommand({ GroupName: 'db', Description: 'db', VpcId: vpcB }))).GroupId!
-  const groupA = (await a.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'app', VpcId: vpcA }))).GroupId!
+  const groupB = (
+    await b.send(new CreateSecurityGroupCommand({ GroupName: 'db', Description: 'db', VpcId: vpcB }))
+  ).GroupId!
+  const groupA = (
+    await a.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'app', VpcId: vpcA }))
+  ).GroupId!
   await a.send(
     new AuthorizeSecurityGroupIngressCommand({
       GroupId: groupA,
@@ -113,7 +121,12 @@ describe('peering story through @aws-sdk/client-ec2', () => {
     const group = stale.StaleSecurityGroupSet![0]!
     expect(group.GroupId).toBe(groupA)
     const pair = group.StaleIpPermissions![0]!.UserIdGroupPairs![0]!
-    expect(pair).toMatchObject({ GroupId: groupB, UserId: ACCOUNT_B, VpcPeeringConnectionId: pcx, PeeringStatus: 'deleted' })
+    expect(pair).toMatchObject({
+      GroupId: groupB,
+      UserId: ACCOUNT_B,
+      VpcPeeringConnectionId: pcx,
+      PeeringStatus: 'deleted',
+    })
   })
 })
 
@@ -144,48 +157,121 @@ async function awsEc2(account: string, ...args: string[]): Promise<any> {
   return stdout.trim() ? JSON.parse(stdout) : {}
 }
 
-describe.skipIf(!hasAws)(`peering story through the AWS CLI${hasAws ? '' : ': skipped, the aws CLI is not installed'}`, () => {
-  it('routes turn blackhole and the cross-account rule turns stale after the accepter deletes', async () => {
-    const vpcA = (await awsEc2(ACCOUNT_A, 'create-vpc', '--cidr-block', '10.11.0.0/16')).Vpc.VpcId
-    const vpcB = (await awsEc2(ACCOUNT_B, 'create-vpc', '--cidr-block', '10.12.0.0/16')).Vpc.VpcId
-    const pcx = (
-      await awsEc2(ACCOUNT_A, 'create-vpc-peering-connection', '--vpc-id', vpcA, '--peer-vpc-id', vpcB, '--peer-owner-id', ACCOUNT_B)
-    ).VpcPeeringConnection.VpcPeeringConnectionId
-    const accepted = await awsEc2(ACCOUNT_B, 'accept-vpc-peering-connection', '--vpc-peering-connection-id', pcx)
-    expect(accepted.VpcPeeringConnection.Status.Code).toMatch(/^(provisioning|active)$/)
+describe.skipIf(!hasAws)(
+  `peering story through the AWS CLI${hasAws ? '' : ': skipped, the aws CLI is not installed'}`,
+  () => {
+    it('routes turn blackhole and the cross-account rule turns stale after the accepter deletes', async () => {
+      const vpcA = (await awsEc2(ACCOUNT_A, 'create-vpc', '--cidr-block', '10.11.0.0/16')).Vpc.VpcId
+      const vpcB = (await awsEc2(ACCOUNT_B, 'create-vpc', '--cidr-block', '10.12.0.0/16')).Vpc.VpcId
+      const pcx = (
+        await awsEc2(
+          ACCOUNT_A,
+          'create-vpc-peering-connection',
+          '--vpc-id',
+          vpcA,
+          '--peer-vpc-id',
+          vpcB,
+          '--peer-owner-id',
+          ACCOUNT_B,
+        )
+      ).VpcPeeringConnection.VpcPeeringConnectionId
+      const accepted = await awsEc2(
+        ACCOUNT_B,
+        'accept-vpc-peering-connection',
+        '--vpc-peering-connection-id',
+        pcx,
+      )
+      expect(accepted.VpcPeeringConnection.Status.Code).toMatch(/^(provisioning|active)$/)
 
-    const mainTable = async (account: string, vpcId: string) =>
-      (await awsEc2(account, 'describe-route-tables', '--filters', `Name=vpc-id,Values=${vpcId}`, 'Name=association.main,Values=true'))
-        .RouteTables[0].RouteTableId as string
-    const tableA = await mainTable(ACCOUNT_A, vpcA)
-    const tableB = await mainTable(ACCOUNT_B, vpcB)
-    await awsEc2(ACCOUNT_A, 'create-route', '--route-table-id', tableA, '--destination-cidr-block', '10.12.0.0/16', '--vpc-peering-connection-id', pcx)
-    await awsEc2(ACCOUNT_B, 'create-route', '--route-table-id', tableB, '--destination-cidr-block', '10.11.0.0/16', '--vpc-peering-connection-id', pcx)
-    const routeState = async () =>
-      (await awsEc2(ACCOUNT_A, 'describe-route-tables', '--route-table-ids', tableA)).RouteTables[0].Routes.find(
-        (r: { DestinationCidrBlock?: string }) => r.DestinationCidrBlock === '10.12.0.0/16',
-      ).State
-    expect(await routeState()).toBe('active')
+      const mainTable = async (account: string, vpcId: string) =>
+        (
+          await awsEc2(
+            account,
+            'describe-route-tables',
+            '--filters',
+            `Name=vpc-id,Values=${vpcId}`,
+            'Name=association.main,Values=true',
+          )
+        ).RouteTables[0].RouteTableId as string
+      const tableA = await mainTable(ACCOUNT_A, vpcA)
+      const tableB = await mainTable(ACCOUNT_B, vpcB)
+      await awsEc2(
+        ACCOUNT_A,
+        'create-route',
+        '--route-table-id',
+        tableA,
+        '--destination-cidr-block',
+        '10.12.0.0/16',
+        '--vpc-peering-connection-id',
+        pcx,
+      )
+      await awsEc2(
+        ACCOUNT_B,
+        'create-route',
+        '--route-table-id',
+        tableB,
+        '--destination-cidr-block',
+        '10.11.0.0/16',
+        '--vpc-peering-connection-id',
+        pcx,
+      )
+      const routeState = async () =>
+        (
+          await awsEc2(ACCOUNT_A, 'describe-route-tables', '--route-table-ids', tableA)
+        ).RouteTables[0].Routes.find(
+          (r: { DestinationCidrBlock?: string }) => r.DestinationCidrBlock === '10.12.0.0/16',
+        ).State
+      expect(await routeState()).toBe('active')
 
-    const groupB = (await awsEc2(ACCOUNT_B, 'create-security-group', '--group-name', 'db', '--description', 'db', '--vpc-id', vpcB)).GroupId
-    const groupA = (await awsEc2(ACCOUNT_A, 'create-security-group', '--group-name', 'app', '--description', 'app', '--vpc-id', vpcA)).GroupId
-    await awsEc2(
-      ACCOUNT_A,
-      'authorize-security-group-ingress',
-      '--group-id',
-      groupA,
-      '--ip-permissions',
-      JSON.stringify([{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: groupB, UserId: ACCOUNT_B }] }]),
-    )
+      const groupB = (
+        await awsEc2(
+          ACCOUNT_B,
+          'create-security-group',
+          '--group-name',
+          'db',
+          '--description',
+          'db',
+          '--vpc-id',
+          vpcB,
+        )
+      ).GroupId
+      const groupA = (
+        await awsEc2(
+          ACCOUNT_A,
+          'create-security-group',
+          '--group-name',
+          'app',
+          '--description',
+          'app',
+          '--vpc-id',
+          vpcA,
+        )
+      ).GroupId
+      await awsEc2(
+        ACCOUNT_A,
+        'authorize-security-group-ingress',
+        '--group-id',
+        groupA,
+        '--ip-permissions',
+        JSON.stringify([
+          {
+            IpProtocol: 'tcp',
+            FromPort: 5432,
+            ToPort: 5432,
+            UserIdGroupPairs: [{ GroupId: groupB, UserId: ACCOUNT_B }],
+          },
+        ]),
+      )
 
-    await awsEc2(ACCOUNT_B, 'delete-vpc-peering-connection', '--vpc-peering-connection-id', pcx)
-    expect(await routeState()).toBe('blackhole')
-    const stale = await awsEc2(ACCOUNT_A, 'describe-stale-security-groups', '--vpc-id', vpcA)
-    expect(stale.StaleSecurityGroupSet.map((g: { GroupId: string }) => g.GroupId)).toEqual([groupA])
-    expect(stale.StaleSecurityGroupSet[0].StaleIpPermissions[0].UserIdGroupPairs[0]).toMatchObject({
-      GroupId: groupB,
-      UserId: ACCOUNT_B,
-      PeeringStatus: 'deleted',
+      await awsEc2(ACCOUNT_B, 'delete-vpc-peering-connection', '--vpc-peering-connection-id', pcx)
+      expect(await routeState()).toBe('blackhole')
+      const stale = await awsEc2(ACCOUNT_A, 'describe-stale-security-groups', '--vpc-id', vpcA)
+      expect(stale.StaleSecurityGroupSet.map((g: { GroupId: string }) => g.GroupId)).toEqual([groupA])
+      expect(stale.StaleSecurityGroupSet[0].StaleIpPermissions[0].UserIdGroupPairs[0]).toMatchObject({
+        GroupId: groupB,
+        UserId: ACCOUNT_B,
+        PeeringStatus: 'deleted',
+      })
     })
-  })
-})
+  },
+)

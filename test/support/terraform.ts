@@ -19,7 +19,8 @@ export function findTerraform(): string | undefined {
  */
 export function findProviderMirror(): string | undefined {
   const configured = process.env.TF_PLUGIN_MIRROR
-  if (configured) return existsSync(join(configured, 'registry.terraform.io', 'hashicorp', 'aws')) ? configured : undefined
+  if (configured)
+    return existsSync(join(configured, 'registry.terraform.io', 'hashicorp', 'aws')) ? configured : undefined
   try {
     const found = execFileSync(
       'sh',
@@ -70,10 +71,15 @@ export async function terraformWorkspace(configFile: string, mirror: string) {
     dir,
     run: (...args: string[]) =>
       new Promise<TerraformRun>((resolve) => {
-        execFile('terraform', [...args, '-no-color'], { cwd: dir, env, timeout: 300_000, maxBuffer: 32 << 20 }, (error, stdout, stderr) => {
-          const code = error ? ((error as { code?: number }).code ?? 1) : 0
-          resolve({ code: typeof code === 'number' ? code : 1, output: `${stdout}\n${stderr}` })
-        })
+        execFile(
+          'terraform',
+          [...args, '-no-color'],
+          { cwd: dir, env, timeout: 300_000, maxBuffer: 32 << 20 },
+          (error, stdout, stderr) => {
+            const code = error ? ((error as { code?: number }).code ?? 1) : 0
+            resolve({ code: typeof code === 'number' ? code : 1, output: `${stdout}\n${stderr}` })
+          },
+        )
       }),
   }
 }

@@ -50,7 +50,10 @@ export async function handleEc2(
     const { DryRun, ...input } = decodeMembers({ ...dryRunParam, ...action.params }, decodeTree(params))
     if (DryRun) throw errors.dryRun()
     const run = async (tx: Context['tx']) =>
-      action.run({ caller, tx, now: services.clock.now(), newId: services.newId, settings: services.settings }, input)
+      action.run(
+        { caller, tx, now: services.clock.now(), newId: services.newId, settings: services.settings },
+        input,
+      )
     let output: Record<string, unknown> | undefined
     for (let attempt = 1; output === undefined; attempt++) {
       try {

@@ -4,7 +4,11 @@ import type { Tag } from '../../../ports/store.js'
 import { query } from '../action.js'
 import { describeParams, describeRequest, tagSet } from '../shapes.js'
 
-export function networkInterfaceShape(eni: NetworkInterface, tags: readonly Tag[], groupNames: ReadonlyMap<string, string>) {
+export function networkInterfaceShape(
+  eni: NetworkInterface,
+  tags: readonly Tag[],
+  groupNames: ReadonlyMap<string, string>,
+) {
   return {
     networkInterfaceId: eni.networkInterfaceId,
     subnetId: eni.subnetId,
@@ -28,20 +32,27 @@ export function networkInterfaceShape(eni: NetworkInterface, tags: readonly Tag[
       deleteOnTermination: eni.attachment.deviceIndex === 0,
     },
     tagSet: tagSet(tags),
-    privateIpAddressesSet: [eni.privateIpAddress, ...eni.secondaryPrivateIpAddresses].map((address, index) => ({
-      privateIpAddress: address,
-      primary: index === 0,
-    })),
+    privateIpAddressesSet: [eni.privateIpAddress, ...eni.secondaryPrivateIpAddresses].map(
+      (address, index) => ({
+        privateIpAddress: address,
+        primary: index === 0,
+      }),
+    ),
     ipv6AddressesSet: eni.ipv6Addresses.map((ipv6Address) => ({ ipv6Address })),
   }
 }
 
 export const networkInterfaceActions = {
-  DescribeNetworkInterfaces: query(describeParams('NetworkInterfaceId', { min: 5, max: 1000 }), async (ctx, input) => {
-    const page = await describeNetworkInterfaces(ctx, describeRequest(input.NetworkInterfaceId, input))
-    return {
-      networkInterfaceSet: page.items.map((i) => networkInterfaceShape(i.resource.body, i.tags, page.groupNames)),
-      nextToken: page.nextToken,
-    }
-  }),
+  DescribeNetworkInterfaces: query(
+    describeParams('NetworkInterfaceId', { min: 5, max: 1000 }),
+    async (ctx, input) => {
+      const page = await describeNetworkInterfaces(ctx, describeRequest(input.NetworkInterfaceId, input))
+      return {
+        networkInterfaceSet: page.items.map((i) =>
+          networkInterfaceShape(i.resource.body, i.tags, page.groupNames),
+        ),
+        nextToken: page.nextToken,
+      }
+    },
+  ),
 }
