@@ -22,6 +22,9 @@ export const DEFAULT_SETTINGS: Settings = {
   outstandingPeeringsPerAccount: 25,
 }
 
+/** Per-server memory for derived data that is costly to rebuild (the data plane's snapshot). */
+export type Memo = Map<string, unknown>
+
 /** Everything a use case may touch: the caller, one open transaction, the time, new ids, settings. */
 export interface Context {
   readonly caller: Caller
@@ -29,6 +32,7 @@ export interface Context {
   readonly now: Date
   readonly newId: IdSource
   readonly settings: Settings
+  readonly memo: Memo
 }
 
 export const sameScope = (a: Scope, b: Scope) => a.accountId === b.accountId && a.region === b.region

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
-import { type Caller, DEFAULT_SETTINGS, type Settings } from '../app/context.js'
+import { type Caller, DEFAULT_SETTINGS, type Memo, type Settings } from '../app/context.js'
 import { ApiError, isApiError } from '../domain/errors.js'
 import { type IdSource, randomIds } from '../domain/ids.js'
 import { AdjustableClock } from '../ports/clock.js'
@@ -29,6 +29,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const clock = options.clock ?? new AdjustableClock()
   const newId = options.newId ?? randomIds
   const settings: Settings = { ...DEFAULT_SETTINGS, ...options.settings }
+  const memo: Memo = new Map()
   const metrics = createMetrics()
   const started = new Date()
   const app = Fastify({
@@ -82,8 +83,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
     const identity = identityService(service, params.get('Version'))
     if (identity) return handleIdentity(identity, params, caller, requestId, started)
-    return handleEc2(params, caller, { store: options.store, clock, newId, settings }, requestId, (error) =>
-      request.log.error({ err: error, action: params.get('Action') }, 'unexpected error'),
+    return handleEc2(
+      params,
+      caller,
+      { store: options.store, clock, newId, settings, memo },
+      requestId,
+      (error) => request.log.error({ err: error, action: params.get('Action') }, 'unexpected error'),
     )
   }
 

@@ -1,4 +1,4 @@
-import type { Caller, Context, Settings } from '../../app/context.js'
+import type { Caller, Context, Memo, Settings } from '../../app/context.js'
 import { type ApiError, errors, isApiError } from '../../domain/errors.js'
 import type { IdSource } from '../../domain/ids.js'
 import type { Clock } from '../../ports/clock.js'
@@ -15,6 +15,7 @@ export interface Ec2Services {
   readonly clock: Clock
   readonly newId: IdSource
   readonly settings: Settings
+  readonly memo: Memo
 }
 
 export interface QueryResponse {
@@ -51,7 +52,14 @@ export async function handleEc2(
     if (DryRun) throw errors.dryRun()
     const run = async (tx: Context['tx']) =>
       action.run(
-        { caller, tx, now: services.clock.now(), newId: services.newId, settings: services.settings },
+        {
+          caller,
+          tx,
+          now: services.clock.now(),
+          newId: services.newId,
+          settings: services.settings,
+          memo: services.memo,
+        },
         input,
       )
     let output: Record<string, unknown> | undefined
