@@ -12,6 +12,8 @@ export interface NetworkInterface {
   readonly ipv6Addresses: readonly string[]
   readonly groupIds: readonly string[]
   readonly sourceDestCheck: boolean
+  /** A public IPv4 address associated with the interface (needed to reach the internet over IPv4). */
+  readonly publicIp?: string
   readonly macAddress: string
   readonly interfaceType: 'interface' | 'nat_gateway'
   readonly attachment?: {

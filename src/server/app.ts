@@ -9,6 +9,8 @@ import { ec2Error, handleEc2, type QueryResponse } from '../protocol/ec2-query/h
 import { handleIdentity, identityError, identityService } from '../protocol/identity/handler.js'
 import { queryPairs } from '../protocol/sigv4/canonical.js'
 import { type AuthMode, authenticate } from '../protocol/sigv4/verify.js'
+import { apiRoutes } from './api/index.js'
+import { registerApiRoutes } from './api/routes.js'
 import { createMetrics } from './metrics.js'
 
 export interface ServerOptions {
@@ -114,6 +116,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   app.post('/', queryRoute)
   app.get('/', queryRoute)
+
+  registerApiRoutes(
+    app,
+    { store: options.store, clock, newId, settings, memo, auth: options.auth },
+    apiRoutes,
+  )
 
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
