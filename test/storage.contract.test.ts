@@ -175,6 +175,24 @@ function storeContract(backend: Backend) {
     })
   })
 
+  it('lists only resources carrying a tag value in the caller view', async () => {
+    await insertAll(resource('vpc-1', 'vpc'), resource('vpc-2', 'vpc'), resource('vpc-3', 'vpc'))
+    await store.write(async (tx) => {
+      await tx.putTags(OWNER, 'vpc-1', [{ key: 'Team', value: 'blue' }])
+      await tx.putTags(OWNER, 'vpc-2', [{ key: 'Team', value: 'red' }])
+      // The same value set by another view must not count for OWNER.
+      await tx.putTags(PEER, 'vpc-3', [{ key: 'Team', value: 'blue' }])
+    })
+    await store.read(async (tx) => {
+      const tagged = (key: string, ...values: string[]) =>
+        tx.list('vpc', { visibleTo: OWNER, tagged: { key, values } })
+      expect(ids(await tagged('Team', 'blue'))).toEqual(['vpc-1'])
+      expect(ids(await tagged('Team', 'blue', 'red'))).toEqual(['vpc-1', 'vpc-2'])
+      expect(ids(await tagged('team', 'blue'))).toEqual([])
+      expect(ids(await tagged('Team', 'Blue'))).toEqual([])
+    })
+  })
+
   it('lists in creation order, by id (code point) within one write, whatever the updates', async () => {
     await insertAll(resource('vpc-c', 'vpc'))
     await insertAll(resource('vpc-b', 'vpc'), resource('vpc-a', 'vpc'), resource('vpc-B', 'vpc'))

@@ -104,6 +104,16 @@ export interface DescribeOptions<T> {
   readonly visible?: (resource: Stored<T>) => boolean
 }
 
+/**
+ * A `tag:<key>` filter whose values have no wildcards, which the store can apply in its query
+ * so a describe by tag over thousands of resources reads only the few it returns. The filter
+ * still runs in full afterwards; this only narrows what is read.
+ */
+function exactTagFilter(filters: readonly Filter[]) {
+  const filter = filters.find((f) => f.Name.startsWith('tag:') && f.Value.every((v) => !/[*?\\]/.test(v)))
+  return filter && { key: filter.Name.slice(4), values: filter.Value }
+}
+
 /** Lists the resources of a kind the caller sees, by id and filters, one page at a time. */
 export async function describe<T>(
   ctx: Context,
@@ -113,9 +123,11 @@ export async function describe<T>(
 ): Promise<{ items: Described<T>[]; nextToken?: string }> {
   checkIdsWithoutMaxResults(request.ids, request.maxResults, options.idParameter)
   const wanted = request.ids.length > 0 ? [...new Set(request.ids)] : undefined
+  const tagged = exactTagFilter(request.filters)
   let resources = await ctx.tx.list<T>(kind.type, {
     visibleTo: ctx.caller,
     ...(wanted ? { ids: wanted } : {}),
+    ...(tagged ? { tagged } : {}),
   })
   if (options.visible) resources = resources.filter(options.visible)
   if (wanted) {

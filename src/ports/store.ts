@@ -37,6 +37,8 @@ export interface ListQuery {
   readonly visibleTo?: Scope
   readonly vpcId?: string
   readonly ids?: readonly string[]
+  /** Only resources that carry this tag, with one of these values, in the `visibleTo` view. */
+  readonly tagged?: { readonly key: string; readonly values: readonly string[] }
 }
 
 export interface TaggedResource extends Tag {

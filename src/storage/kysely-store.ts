@@ -71,6 +71,18 @@ class KyselyTransaction implements Transaction {
     }
     if (query.vpcId) select = select.where('vpc_id', '=', query.vpcId)
     if (query.ids) select = select.where('id', 'in', [...query.ids])
+    const tagged = query.tagged
+    if (tagged && scope && tagged.values.length > 0) {
+      select = select.where('id', 'in', (eb) =>
+        eb
+          .selectFrom('tags')
+          .select('resource_id')
+          .where('account_id', '=', scope.accountId)
+          .where('region', '=', scope.region)
+          .where('key', '=', tagged.key)
+          .where('value', 'in', [...tagged.values]),
+      )
+    }
     const rows = await select.execute()
     return rows
       .map((row) => toStored<T>(row))
