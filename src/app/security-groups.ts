@@ -29,7 +29,7 @@ import {
 import type { Vpc } from '../domain/vpc.js'
 import { formatPrefix, parsePrefix } from '../net/prefix.js'
 import type { Stored, Tag } from '../ports/store.js'
-import { type Context, sameScope } from './context.js'
+import type { Context } from './context.js'
 import {
   checkIdsWithoutMaxResults,
   compileFilters,
