@@ -287,10 +287,11 @@ describe('NAT gateways', () => {
       'InvalidParameterValue',
     )
     await client.send(new CreateNatGatewayCommand({ SubnetId: subnetId, PrivateIpAddress: '10.0.1.9' }))
+    // NAT gateways take their address from the same pool as interfaces, with the same codes.
     await expectError(
       client.send(new CreateNatGatewayCommand({ SubnetId: subnetId, PrivateIpAddress: '10.0.1.9' })),
-      'InvalidParameterValue',
-      `Address 10.0.1.9 is already in use in ${subnetId}.`,
+      'InvalidIPAddress.InUse',
+      'Address 10.0.1.9 is in use.',
     )
     const dual = await vpcWithMainTable(client, '10.1.0.0/16', true)
     const ipv6Only = (

@@ -640,10 +640,13 @@ describe('routes', () => {
       route({ DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: 'eni-0123456789abcdef0' }),
       'InvalidNetworkInterfaceID.NotFound',
     )
-    // vpcpeer has no transit gateways or instances: named as not modelled, not as unknown parameters.
+    await expectError(
+      route({ DestinationCidrBlock: '0.0.0.0/0', InstanceId: 'i-0123456789abcdef0' }),
+      'InvalidInstanceID.NotFound',
+    )
+    // vpcpeer has no transit gateways or endpoints: named as not modelled, not as unknown parameters.
     for (const target of [
       { TransitGatewayId: 'tgw-0123456789abcdef0' },
-      { InstanceId: 'i-0123456789abcdef0' },
       { VpcEndpointId: 'vpce-0123456789abcdef0' },
     ]) {
       await expectError(

@@ -184,7 +184,7 @@ describe('CreateTags', () => {
     expect(await tagsOf(client, vpc)).toEqual([])
     await expectError(
       client.send(
-        new CreateTagsCommand({ Resources: ['i-0123456789abcdef0'], Tags: [{ Key: 'k', Value: 'v' }] }),
+        new CreateTagsCommand({ Resources: ['ami-0123456789abcdef0'], Tags: [{ Key: 'k', Value: 'v' }] }),
       ),
       'InvalidID',
     )

@@ -14,12 +14,15 @@ export interface Settings {
   readonly activePeeringsPerVpc: number
   /** Outstanding peering requests an account may have made (AWS: 25). */
   readonly outstandingPeeringsPerAccount: number
+  /** Where flow logs with an S3 destination write their files (bucket/folder/AWSLogs/…). */
+  readonly flowLogDirectory: string
 }
 
 export const DEFAULT_SETTINGS: Settings = {
   peeringTransitionMs: 0,
   activePeeringsPerVpc: 50,
   outstandingPeeringsPerAccount: 25,
+  flowLogDirectory: '.vpcpeer/flow-logs',
 }
 
 /** Per-server memory for derived data that is costly to rebuild (the data plane's snapshot). */

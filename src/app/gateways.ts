@@ -13,10 +13,10 @@ import {
 import { availabilityZones } from '../domain/regions.js'
 import type { Subnet } from '../domain/subnet.js'
 import type { Vpc } from '../domain/vpc.js'
-import { containsAddress, formatAddress, parseAddress, parsePrefix } from '../net/prefix.js'
 import type { Stored } from '../ports/store.js'
 import { earlierCreate } from './client-token.js'
 import { type Context, sameScope } from './context.js'
+import { syncUsedAddresses, takeSubnetAddress } from './network-interfaces.js'
 import { type DescribeRequest, describe, findOwned, kinds, type ResourceKind, tagsOf } from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
 
@@ -151,53 +151,6 @@ export interface CreateNatGatewayInput {
   readonly tagSpecifications: Tags
 }
 
-/** The lowest host address of the subnet (after AWS's reserved first four) no NAT gateway holds. */
-async function natAddress(
-  ctx: Context,
-  subnet: Stored<Subnet>,
-  requested: string | undefined,
-): Promise<string> {
-  const block = parsePrefix(subnet.body.cidrBlock!)!
-  const taken = new Set(
-    (await ctx.tx.list<NatGateway>(kinds.natGateway.type, { vpcId: subnet.body.vpcId }))
-      .filter((n) => n.body.subnetId === subnet.id)
-      .map((n) => n.body.privateIp),
-  )
-  const firstHost = block.start + 4n
-  const lastHost = block.end - 1n
-  if (requested !== undefined) {
-    const address = parseAddress(requested)
-    const usable =
-      address !== undefined &&
-      containsAddress(block, address.family, address.value) &&
-      address.value >= firstHost &&
-      address.value <= lastHost
-    if (!usable) {
-      throw errors.invalidValue('PrivateIpAddress', requested, `The address is not usable in ${subnet.id}.`)
-    }
-    if (taken.has(requested)) {
-      throw errors.invalidParameterValue(`Address ${requested} is already in use in ${subnet.id}.`)
-    }
-    return requested
-  }
-  for (let value = firstHost; value <= lastHost; value++) {
-    const candidate = formatAddress(4, value)
-    if (!taken.has(candidate)) return candidate
-  }
-  throw errors.limitExceeded(
-    'InsufficientFreeAddressesInSubnet',
-    'Subnet has insufficient free addresses to create this NAT gateway',
-  )
-}
-
-const adjustUsedAddresses = async (ctx: Context, subnetId: string, delta: number) => {
-  const subnet = await ctx.tx.get<Subnet>(kinds.subnet.type, subnetId)
-  if (subnet) {
-    const usedAddresses = Math.max(0, subnet.body.usedAddresses + delta)
-    await ctx.tx.update(subnet, { ...subnet.body, usedAddresses })
-  }
-}
-
 /** Created available at once (its create response still says pending, as AWS's does). */
 export async function createNatGateway(ctx: Context, input: CreateNatGatewayInput) {
   const kind = kinds.natGateway
@@ -226,13 +179,14 @@ export async function createNatGateway(ctx: Context, input: CreateNatGatewayInpu
     subnetId: subnet.id,
     connectivityType,
     state: 'available',
-    privateIp: await natAddress(ctx, subnet, input.privateIpAddress),
+    privateIp: await takeSubnetAddress(ctx, subnet, input.privateIpAddress),
     ...(input.allocationId !== undefined ? { allocationId: input.allocationId } : {}),
     createTime: ctx.now.toISOString(),
     ...(input.clientToken !== undefined ? { clientToken: input.clientToken } : {}),
   }
-  await adjustUsedAddresses(ctx, subnet.id, 1)
-  return insertGateway(ctx, kind, natGatewayId, gateway, tags, subnet.body.vpcId)
+  const created = await insertGateway(ctx, kind, natGatewayId, gateway, tags, subnet.body.vpcId)
+  await syncUsedAddresses(ctx, subnet.id)
+  return created
 }
 
 /** A deleted gateway stays listed for an hour, out of its VPC; routes to it become blackholes. */
@@ -244,7 +198,7 @@ export async function deleteNatGateway(ctx: Context, natGatewayId: string) {
     { ...gateway.body, state: 'deleted', deleteTime: ctx.now.toISOString() },
     { vpcId: null },
   )
-  await adjustUsedAddresses(ctx, gateway.body.subnetId, -1)
+  await syncUsedAddresses(ctx, gateway.body.subnetId)
   return { natGatewayId }
 }
 

@@ -32,6 +32,10 @@ export const kinds = {
   natGateway: { type: 'natgateway', id: ids.natGateway },
   vpnGateway: { type: 'vpn-gateway', id: ids.vpnGateway },
   networkInterface: { type: 'network-interface', id: ids.networkInterface },
+  instance: { type: 'instance', id: ids.instance },
+  flowLog: { type: 'vpc-flow-log', id: ids.flowLog },
+  networkInsightsPath: { type: 'network-insights-path', id: ids.networkInsightsPath },
+  networkInsightsAnalysis: { type: 'network-insights-analysis', id: ids.networkInsightsAnalysis },
 } as const satisfies Record<string, ResourceKind>
 
 const byPrefix = new Map<string, ResourceKind>(Object.values(kinds).map((kind) => [kind.id.prefix, kind]))

@@ -7,6 +7,7 @@ import {
   type VpnGateway,
 } from '../domain/gateways.js'
 import { checkId, ids } from '../domain/ids.js'
+import type { Instance } from '../domain/instance.js'
 import {
   PEERING_KIND,
   type PeeringConnection,
@@ -142,8 +143,13 @@ async function targetState(ctx: Context, targetId: string): Promise<TargetState>
       const working = nat?.body.state === 'available' || nat?.body.state === 'pending'
       return always(working ? 'active' : 'blackhole')
     }
+    case ids.instance.prefix: {
+      // A terminated instance stays listed for a while, but nothing routes to it any more.
+      const instance = await ctx.tx.get<Instance>(kinds.instance.type, targetId)
+      return always(instance?.body.state === 'running' ? 'active' : 'blackhole')
+    }
     default: {
-      // Egress-only gateways, and interfaces or instances once vpcpeer has them: there while they exist.
+      // Egress-only gateways and interfaces: there while they exist.
       const targetKind = kindOfId(targetId)
       const exists = targetKind !== undefined && (await ctx.tx.get(targetKind.type, targetId)) !== undefined
       return always(exists ? 'active' : 'blackhole')

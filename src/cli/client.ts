@@ -35,6 +35,19 @@ export function simplify(value: unknown, key = ''): unknown {
   return value
 }
 
+/** fetch, with a message that says what to do when the server is not there. */
+async function reach(connection: Connection, url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init)
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message
+    throw new Error(
+      `cannot reach vpcpeer at ${connection.endpoint} (${reason}); is \`vpcpeer serve\` running?`,
+    )
+  }
+}
+
 /** Calls one EC2 action, signed with SigV4, and returns the response members as plain objects. */
 export async function callEc2(
   connection: Connection,
@@ -55,16 +68,7 @@ export async function callEc2(
     service: 'ec2',
     date: new Date(),
   })
-  let response: Response
-  try {
-    response = await fetch(url, { method: 'POST', headers, body })
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause
-    const reason = cause?.code ?? cause?.message ?? (error as Error).message
-    throw new Error(
-      `cannot reach vpcpeer at ${connection.endpoint} (${reason}); is \`vpcpeer serve\` running?`,
-    )
-  }
+  const response = await reach(connection, url, { method: 'POST', headers, body })
   const parsed = parser.parse(await response.text()) as Record<string, any>
   if (!response.ok) {
     const error = parsed.Response?.Errors?.Error
@@ -93,4 +97,52 @@ export async function describeAll(
     nextToken = page.nextToken as string | undefined
   } while (nextToken)
   return items
+}
+
+/**
+ * Calls a JSON route under /_vpcpeer/api (the data plane: traffic, flows), signed with SigV4 for
+ * the service `vpcpeer`; query values that are undefined are left out.
+ */
+export async function callApi<T>(
+  connection: Connection,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  options: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
+): Promise<T> {
+  const url = new URL(`/_vpcpeer/api${path}`, connection.endpoint)
+  for (const [name, value] of Object.entries(options.query ?? {})) {
+    if (value !== undefined) url.searchParams.append(name, String(value))
+  }
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body)
+  const headers = signRequest({
+    method,
+    url,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body }),
+    credentials: { accessKeyId: connection.accessKeyId, secretAccessKey: connection.secretAccessKey },
+    region: connection.region,
+    service: 'vpcpeer',
+    date: new Date(),
+  })
+  const response = await reach(connection, url.toString(), {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  })
+  const text = await response.text()
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new ApiCallError('Unknown', `HTTP ${response.status}: ${text.slice(0, 200)}`, response.status)
+  }
+  if (!response.ok) {
+    const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error
+    throw new ApiCallError(
+      error?.code ?? 'Unknown',
+      error?.message ?? `HTTP ${response.status}`,
+      response.status,
+    )
+  }
+  return parsed as T
 }

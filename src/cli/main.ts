@@ -3,7 +3,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, parseServeConfig } from '../config/config.js'
 import { startServer } from '../server/start.js'
 import { ApiCallError } from './client.js'
+import { flowsCommand } from './commands/flows.js'
 import { peeringCommand } from './commands/peering.js'
+import { reachCommand } from './commands/reach.js'
+import { trafficCommand } from './commands/traffic.js'
 import { vpcCommand } from './commands/vpc.js'
 
 const program = new Command()
@@ -14,6 +17,8 @@ const program = new Command()
   // Usage errors (a bad flag value, an unknown option) exit 2 like configuration errors,
   // rather than commander's 1; commander has already printed the message.
   .exitOverride()
+  // Options belong to the command they follow, so `reach` and `reach matrix` may share names.
+  .enablePositionalOptions()
 
 const port = (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) > 65535)
@@ -84,6 +89,12 @@ program
       .env('VPCPEER_PEERING_OUTSTANDING_LIMIT')
       .default(25),
   )
+  .addOption(
+    new Option(
+      '--flow-log-dir <dir>',
+      'where S3-destination flow logs write files (default <data-dir>/flow-logs)',
+    ).env('VPCPEER_FLOW_LOG_DIR'),
+  )
   .action(async (options: Record<string, unknown>) => {
     const config = parseServeConfig({
       ...options,
@@ -115,6 +126,9 @@ program
 
 program.addCommand(vpcCommand())
 program.addCommand(peeringCommand())
+program.addCommand(reachCommand())
+program.addCommand(trafficCommand())
+program.addCommand(flowsCommand())
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ApiCallError) {

@@ -28,6 +28,8 @@ export const serveSchema = z
     peeringTransitionSeconds: z.coerce.number().min(0).max(3600).default(0),
     peeringActiveLimit: z.coerce.number().int().min(1).max(125).default(50),
     peeringOutstandingLimit: z.coerce.number().int().min(1).max(1000).default(25),
+    /** Where S3-destination flow logs write their files; `<dataDir>/flow-logs` unless given. */
+    flowLogDir: z.string().min(1).optional(),
   })
   .refine((c) => c.auth !== 'strict' || c.credentials !== undefined, {
     message: '--auth strict needs --credentials FILE (or VPCPEER_CREDENTIALS)',
@@ -60,6 +62,7 @@ export const settingsOf = (config: ServeConfig): Settings => ({
   peeringTransitionMs: config.peeringTransitionSeconds * 1000,
   activePeeringsPerVpc: config.peeringActiveLimit,
   outstandingPeeringsPerAccount: config.peeringOutstandingLimit,
+  flowLogDirectory: config.flowLogDir ?? join(config.dataDir, 'flow-logs'),
 })
 
 export const sqlitePath = (config: ServeConfig) =>

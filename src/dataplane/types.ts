@@ -32,6 +32,8 @@ export interface Estate {
   readonly natGateways: readonly NatGateway[]
   readonly vpnGateways: readonly VpnGateway[]
   readonly networkInterfaces: readonly NetworkInterface[]
+  /** The region of resources whose records do not name one (gateways), by id, for their ARNs. */
+  readonly regions?: ReadonlyMap<string, string>
 }
 
 /** IANA protocol numbers the engine names: 6 tcp, 17 udp, 1 icmp, 58 icmpv6; any other 0–255 too. */
@@ -139,7 +141,8 @@ export interface PathComponent {
  * SUBNET_ACL_RESTRICTION, NO_ROUTE_TO_DESTINATION, BAD_STATE_ROUTE, BAD_STATE,
  * PCX_REQUIRES_ADDRESS_IN_VPC_CIDR, NGW_REQUIRES_SOURCE_IN_VPC, DISCONNECTED_VPCS,
  * IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS, UNKNOWN_DESTINATION, NO_SOURCE_OR_DESTINATION,
- * SG_REFERENCES_NOT_PRESERVED, ENI_SOURCE_DEST_CHECK_RESTRICTION.
+ * SG_REFERENCES_NOT_PRESERVED, ENI_SOURCE_DEST_CHECK_RESTRICTION, IGW_DESTINATION_ADDRESS_IN_VPC_CIDRS,
+ * UNSUPPORTED_COMPONENT.
  */
 export type ExplanationCode = string
 
@@ -156,6 +159,11 @@ export interface Explanation {
   readonly routeTable?: ComponentRef
   readonly routeTableRoute?: MatchedRoute
   readonly vpcPeeringConnection?: ComponentRef
+  /** The internet, egress-only, NAT or VPN gateway the finding is about. */
+  readonly gateway?: ComponentRef
+  /** For DISCONNECTED_VPCS: the two VPCs that nothing joins. */
+  readonly sourceVpc?: ComponentRef
+  readonly destinationVpc?: ComponentRef
   readonly securityGroups?: readonly ComponentRef[]
   readonly acl?: ComponentRef
   readonly aclRule?: MatchedAclRule

@@ -284,6 +284,74 @@ export const errors = {
         : `Tag keys starting with 'aws:' are reserved for internal use`,
     ),
 
+  // Reachability Analyzer (spec §8)
+  networkInsightsEndpointNotFound: (end: 'Source' | 'Destination', id: string) =>
+    fail(`NetworkInsights${end}.NotFound`, `The ${end.toLowerCase()} '${id}' does not exist`),
+  analysisExistsForPath: (pathId: string) =>
+    fail(
+      'AnalysisExistsForNetworkInsightsPath',
+      `The network insights path ${pathId} has analyses; delete them before the path.`,
+    ),
+
+  // flow logs (spec §7)
+  flowLogAlreadyExists: () =>
+    fail(
+      'FlowLogAlreadyExists',
+      'Error. There is an existing Flow Log with the same configuration and log destination.',
+    ),
+  flowLogResourceMismatch: (id: string, resourceType: string) =>
+    fail('InvalidParameter', `Invalid Resource id ${id} for resource-type ${resourceType}`),
+  flowLogParameterRequired: (name: string, parameter: string, value: string) =>
+    fail('InvalidParameter', `${name} can't be empty if ${parameter} is ${value}.`),
+  flowLogParameterNeedsCloudWatch: (name: string) =>
+    fail('InvalidParameter', `LogDestination type must be cloud-watch-logs if ${name} is provided.`),
+  flowLogAggregationInterval: () => fail('InvalidParameter', 'Invalid Flow Log Max Aggregation Interval'),
+
+  // network interfaces and instances
+  invalidAddress: (text: string) =>
+    fail('InvalidParameterValue', `invalid value for parameter address: ${text}`),
+  addressOutsideSubnet: (address: string) =>
+    fail('InvalidParameterValue', `Address ${address} does not fall within the subnet's address range`),
+  addressReserved: (address: string, subnetId: string) =>
+    fail(
+      'InvalidParameterValue',
+      `Address ${address} is reserved in ${subnetId}: AWS keeps the first four and the last address of a subnet.`,
+    ),
+  addressInUse: (address: string) => fail('InvalidIPAddress.InUse', `Address ${address} is in use.`),
+  insufficientFreeAddresses: (subnetId: string) =>
+    fail(
+      'InsufficientFreeAddressesInSubnet',
+      `There are not enough free addresses in subnet '${subnetId}' to satisfy the request.`,
+    ),
+  privateAddressLimit: (limit: number) =>
+    fail(
+      'PrivateIpAddressLimitExceeded',
+      `A network interface can have at most ${limit} private IPv4 addresses.`,
+    ),
+  groupsPerInterfaceLimit: (limit: number) =>
+    fail(
+      'SecurityGroupsPerInterfaceLimitExceeded',
+      `The maximum number of security groups per interface (${limit}) has been reached.`,
+    ),
+  groupAndSubnetInDifferentNetworks: (groupId: string, subnetId: string) =>
+    fail(
+      'InvalidParameter',
+      `Security group ${groupId} and subnet ${subnetId} belong to different networks.`,
+    ),
+  interfaceInUse: (networkInterfaceId: string) =>
+    fail('InvalidParameterValue', `Network interface '${networkInterfaceId}' is currently in use.`),
+  interfaceAttached: (networkInterfaceId: string) =>
+    fail('InvalidNetworkInterface.InUse', `Interface: [${networkInterfaceId}] in use.`),
+  instanceLevelConflict: (what: string) =>
+    fail(
+      'InvalidParameterCombination',
+      `Network interfaces and an instance-level ${what} may not be specified on the same request`,
+    ),
+  groupNameWithSubnet: () =>
+    fail('InvalidParameterCombination', 'The parameter groupName cannot be used with the parameter subnet'),
+  multipleAttributes: (names: readonly string[]) =>
+    fail('InvalidParameterCombination', `Fields for multiple attribute types specified: ${names.join(', ')}`),
+
   // quotas
   limitExceeded: (code: string, message: string) => fail(code, message),
 } as const

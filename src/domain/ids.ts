@@ -59,6 +59,26 @@ export const ids = {
     'InvalidNetworkInterfaceID.NotFound',
     'InvalidNetworkInterfaceId.Malformed',
   ),
+  instance: kind('i', 'instance', 'InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed'),
+  // Images are not modelled: any well-formed AMI id is accepted, a malformed one refused.
+  image: kind('ami', 'image', 'InvalidAMIID.NotFound', 'InvalidAMIID.Malformed'),
+  flowLog: {
+    ...kind('fl', 'flowLog', 'InvalidFlowLogId.NotFound', 'InvalidFlowLogId.Malformed'),
+    notFoundMessage: (id: string) =>
+      `These flow log ids in the input list are not found: [TotalCount: 1] ${id}`,
+  },
+  networkInsightsPath: kind(
+    'nip',
+    'networkInsightsPath',
+    'InvalidNetworkInsightsPathId.NotFound',
+    'InvalidNetworkInsightsPathId.Malformed',
+  ),
+  networkInsightsAnalysis: kind(
+    'nia',
+    'networkInsightsAnalysis',
+    'InvalidNetworkInsightsAnalysisId.NotFound',
+    'InvalidNetworkInsightsAnalysisId.Malformed',
+  ),
 } as const
 
 const ID_PATTERN = /^[a-z][a-z-]*-(?:[0-9a-f]{8}|[0-9a-f]{17})$/

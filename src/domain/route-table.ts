@@ -53,3 +53,14 @@ export const ROUTE_TABLE_LIMITS = { routesPerFamily: 50, tablesPerVpc: 200 } as 
 export const RESERVED_DESTINATIONS = ['169.254.168.0/22', 'fd00:ec2::/32'] as const
 
 export const isIpv6Route = (route: Route) => route.destinationIpv6CidrBlock !== undefined
+
+/** Which id a route sends its traffic to: a pcx-, nat-, eigw-, eni-, i-, tgw-, igw- or vgw- id, or `local`. */
+export const routeTargetId = (route: Route) =>
+  route.vpcPeeringConnectionId ??
+  route.natGatewayId ??
+  route.egressOnlyInternetGatewayId ??
+  route.networkInterfaceId ??
+  route.instanceId ??
+  route.transitGatewayId ??
+  route.gatewayId ??
+  ''

@@ -48,6 +48,12 @@ export interface TaggedResource extends Tag {
 export interface Transaction {
   /** The global revision: after this transaction's own bump when writing. */
   readonly revision: number
+  /**
+   * The committed revision whose state this transaction sees, for caches of derived data:
+   * a read sees `revision`; a write sees `revision - 1` until it changes a resource, and from
+   * then on a state of its own that no cache may keep (it could still roll back).
+   */
+  readonly stateRevision: number | undefined
   get<T>(kind: string, id: string): Promise<Stored<T> | undefined>
   list<T>(kind: string, query?: ListQuery): Promise<Stored<T>[]>
   /** Everything that lives in the VPC (subnets, route tables …), for DependencyViolation. */

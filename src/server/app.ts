@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
 import { type Caller, DEFAULT_SETTINGS, type Memo, type Settings } from '../app/context.js'
 import { ApiError, isApiError } from '../domain/errors.js'
@@ -22,7 +25,12 @@ export interface ServerOptions {
   /** The largest request body accepted, in bytes. */
   readonly bodyLimit?: number
   readonly settings?: Partial<Settings>
+  /** The built web console (web/dist), served at /console/. */
+  readonly consoleRoot?: string
 }
+
+/** Where `npm run build` puts the console: web/dist beside src/ and dist/ alike. */
+export const DEFAULT_CONSOLE_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url))
 
 const XML_TYPE = 'text/xml;charset=UTF-8'
 
@@ -52,6 +60,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
 
+  // Set before any plugin boots: routes take the error handler in force when they are added.
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    // Fastify's own refusals (body too large, bad headers) still answer in EC2's envelope.
+    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500
+    if (status >= 500) request.log.error({ err: error }, 'unexpected error')
+    const code =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'RequestEntityTooLarge'
+        : status >= 500
+          ? 'InternalError'
+          : 'InvalidRequest'
+    const message = status >= 500 ? 'An internal error has occurred' : error.message
+    const response = ec2Error(new ApiError(code, message, status), request.id, 'unknown')
+    return reply
+      .code(status)
+      .header('content-type', XML_TYPE)
+      .header('x-amzn-requestid', request.id)
+      .send(response.body)
+  })
   async function handleQuery(request: FastifyRequest): Promise<QueryResponse> {
     const url = request.raw.url ?? '/'
     const queryStart = url.indexOf('?')
@@ -123,6 +150,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     apiRoutes,
   )
 
+  await registerConsole(app, options.consoleRoot ?? DEFAULT_CONSOLE_ROOT)
+
   app.get('/metrics', async (_request, reply) =>
     reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
   )
@@ -162,23 +191,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `no route ${request.method} ${request.url}; the AWS API is at POST /` }),
   )
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    // Fastify's own refusals (body too large, bad headers) still answer in EC2's envelope.
-    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500
-    if (status >= 500) request.log.error({ err: error }, 'unexpected error')
-    const code =
-      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-        ? 'RequestEntityTooLarge'
-        : status >= 500
-          ? 'InternalError'
-          : 'InvalidRequest'
-    const message = status >= 500 ? 'An internal error has occurred' : error.message
-    const response = ec2Error(new ApiError(code, message, status), request.id, 'unknown')
-    return reply
-      .code(status)
-      .header('content-type', XML_TYPE)
-      .header('x-amzn-requestid', request.id)
-      .send(response.body)
-  })
+
   return app
+}
+
+/** Serves the built console at /console/; /console (with any query) redirects there. */
+async function registerConsole(app: FastifyInstance, root: string) {
+  app.get('/console', (request, reply) => {
+    const url = request.raw.url ?? '/console'
+    const query = url.indexOf('?')
+    return reply.redirect(`/console/${query < 0 ? '' : url.slice(query)}`)
+  })
+  if (existsSync(root)) {
+    await app.register(fastifyStatic, { root, prefix: '/console/' })
+    return
+  }
+  app.get('/console/*', (_request, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'the console is not built: run `npm run build` (or `npm start`, which builds it)' }),
+  )
 }

@@ -47,10 +47,18 @@ const toStored = <T>(row: Row): Stored<T> => ({
 
 /** Runs one unit of work against an open kysely transaction. */
 class KyselyTransaction implements Transaction {
+  private changed = false
+
   constructor(
     private readonly db: Kysely<Database>,
     readonly revision: number,
+    private readonly writing: boolean,
   ) {}
+
+  get stateRevision() {
+    if (!this.writing) return this.revision
+    return this.changed ? undefined : this.revision - 1
+  }
 
   async get<T>(kind: string, id: string) {
     const row = await this.db.selectFrom('resources').selectAll().where('id', '=', id).executeTakeFirst()
@@ -95,6 +103,7 @@ class KyselyTransaction implements Transaction {
   }
 
   async insert<T>(resource: NewResource<T>) {
+    this.changed = true
     const stored: Stored<T> = { ...resource, version: 1, createdRevision: this.revision }
     await this.db
       .insertInto('resources')
@@ -115,6 +124,7 @@ class KyselyTransaction implements Transaction {
   }
 
   async update<T>(resource: Stored<T>, body: T, placement?: { vpcId: string | null }) {
+    this.changed = true
     const result = await this.db
       .updateTable('resources')
       .set({
@@ -133,6 +143,7 @@ class KyselyTransaction implements Transaction {
   }
 
   async remove(resource: Stored<unknown>) {
+    this.changed = true
     const result = await this.db
       .deleteFrom('resources')
       .where('id', '=', resource.id)
@@ -228,7 +239,7 @@ class KyselyStore implements Store {
   read<T>(work: (tx: Transaction) => Promise<T>) {
     return this.db
       .transaction()
-      .execute(async (trx) => work(new KyselyTransaction(trx, await currentRevision(trx))))
+      .execute(async (trx) => work(new KyselyTransaction(trx, await currentRevision(trx), false)))
   }
 
   write<T>(work: (tx: Transaction) => Promise<T>) {
@@ -240,7 +251,7 @@ class KyselyStore implements Store {
         .where('name', '=', 'revision')
         .returning('value')
         .executeTakeFirstOrThrow()
-      return work(new KyselyTransaction(trx, Number(row.value)))
+      return work(new KyselyTransaction(trx, Number(row.value), true))
     })
   }
 

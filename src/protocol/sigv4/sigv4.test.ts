@@ -153,7 +153,9 @@ const queryArb = (minLength = 0) =>
         .subarray(pairs)
         .map((repeats) => [...pairs, ...repeats.map(([key], i) => [key, `${i}`] as [string, string])]),
     )
-    .map((pairs) => pairs.filter(([key]) => key.toLowerCase() !== 'x-amz-signature'))
+    // Smithy copies the query into a plain object, where `__proto__` sets the prototype instead
+    // of adding a key, so the oracle cannot sign it; our own signer and verifier handle it.
+    .map((pairs) => pairs.filter(([key]) => key.toLowerCase() !== 'x-amz-signature' && key !== '__proto__'))
 
 const printableAscii = fc.integer({ min: 0x21, max: 0x7e }).map((code) => String.fromCharCode(code))
 const headerValueArb = fc.string({

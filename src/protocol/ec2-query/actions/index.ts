@@ -1,6 +1,9 @@
 import type { AnyAction } from '../action.js'
 import { accountActions } from './account.js'
+import { flowLogActions } from './flow-logs.js'
+import { instanceActions } from './instances.js'
 import { networkAclActions } from './network-acls.js'
+import { networkInsightsActions } from './network-insights.js'
 import { networkInterfaceActions } from './network-interfaces.js'
 import { peeringActions } from './peering.js'
 import { routingActions } from './routing.js'
@@ -13,7 +16,10 @@ export const ec2Actions: Readonly<Record<string, AnyAction>> = {
   ...accountActions,
   ...peeringActions,
   ...networkInterfaceActions,
+  ...instanceActions,
   ...networkAclActions,
   ...routingActions,
   ...securityGroupActions,
+  ...flowLogActions,
+  ...networkInsightsActions,
 }
