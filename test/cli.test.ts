@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { CreateVpcCommand } from '@aws-sdk/client-ec2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runVpcpeer } from './support/cli.js'
 import { ACCOUNT_A, ACCOUNT_B, ec2Client, startTestServer, type TestServer } from './support/server.js'
-
-const run = promisify(execFile)
 
 let server: TestServer
 beforeAll(async () => {
@@ -12,24 +9,7 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-/** Runs `vpcpeer <args>` as a user would, acting as `account`; resolves with output and exit code. */
-async function vpcpeer(account: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: {
-        ...process.env,
-        VPCPEER_ENDPOINT: server.url,
-        AWS_ACCESS_KEY_ID: account,
-        AWS_REGION: 'us-east-1',
-      },
-      timeout: 30_000,
-    })
-    return { stdout, stderr, code: 0 }
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number }
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code }
-  }
-}
+const vpcpeer = (account: string, ...args: string[]) => runVpcpeer(server.url, account, ...args)
 
 describe('vpcpeer CLI against a running server', () => {
   it('requests, accepts and lists a cross-account peering, as tables and as JSON', async () => {

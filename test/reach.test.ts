@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import {
   AcceptVpcPeeringConnectionCommand,
   AuthorizeSecurityGroupIngressCommand,
@@ -12,11 +10,10 @@ import {
 } from '@aws-sdk/client-ec2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiCallError, callApi } from '../src/cli/client.js'
+import { runVpcpeer } from './support/cli.js'
 import { freshClient } from './support/ec2.js'
 import { subnetIn, vpcWithMainTable } from './support/routing.js'
 import { startTestServer, type TestServer } from './support/server.js'
-
-const run = promisify(execFile)
 
 type Client = EC2Client & { accountId: string }
 
@@ -118,24 +115,7 @@ async function buildEstate() {
   }
 }
 
-/** Runs `vpcpeer <args>` as a user would, acting as `client`'s account. */
-async function vpcpeer(client: Client, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: {
-        ...process.env,
-        VPCPEER_ENDPOINT: server.url,
-        AWS_ACCESS_KEY_ID: client.accountId,
-        AWS_REGION: 'us-east-1',
-      },
-      timeout: 30_000,
-    })
-    return { stdout, stderr, code: 0 }
-  } catch (error) {
-    const failed = error as { stdout: string; stderr: string; code: number }
-    return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code }
-  }
-}
+const vpcpeer = (client: Client, ...args: string[]) => runVpcpeer(server.url, client.accountId, ...args)
 
 const api = <T>(client: Client, path: string, body: unknown) =>
   callApi<T>(

@@ -1,9 +1,6 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: flow-log formats are literally lists of ${field}.
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
 import {
   AcceptVpcPeeringConnectionCommand,
@@ -30,6 +27,7 @@ import {
   parseLogFormat,
   parseRecord,
 } from '../src/dataplane/flow-log-format.js'
+import { runVpcpeer } from './support/cli.js'
 import { freshClient } from './support/ec2.js'
 import { subnetIn, vpcWithMainTable } from './support/routing.js'
 import { startTestServer, type TestServer } from './support/server.js'
@@ -610,24 +608,7 @@ describe('traffic and flow query errors', () => {
 })
 
 describe('vpcpeer traffic and vpcpeer flows', () => {
-  const run = promisify(execFile)
-  async function vpcpeer(account: string, ...args: string[]) {
-    try {
-      const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-        env: {
-          ...process.env,
-          VPCPEER_ENDPOINT: server.url,
-          AWS_ACCESS_KEY_ID: account,
-          AWS_REGION: 'us-east-1',
-        },
-        timeout: 30_000,
-      })
-      return { stdout, stderr, code: 0 }
-    } catch (error) {
-      const failed = error as { stdout: string; stderr: string; code: number }
-      return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code }
-    }
-  }
+  const vpcpeer = (account: string, ...args: string[]) => runVpcpeer(server.url, account, ...args)
 
   // Seven CLI processes, each starting tsx: slow on a loaded machine.
   it('sends, exits 0 when delivered and 1 when not, and reads the records back as tables and JSON', {

@@ -25,6 +25,7 @@ import {
   type RouteTable,
   type RouteTableAssociation,
   routeDestination,
+  routeTargetId,
 } from '../domain/route-table.js'
 import type { Subnet } from '../domain/subnet.js'
 import { type Vpc, vpcCidrs } from '../domain/vpc.js'
@@ -101,17 +102,6 @@ export async function deleteRouteTable(ctx: Context, routeTableId: string) {
 }
 
 // Route states
-
-/** Which id a route sends its traffic to. */
-export const routeTargetId = (route: Route) =>
-  route.vpcPeeringConnectionId ??
-  route.natGatewayId ??
-  route.egressOnlyInternetGatewayId ??
-  route.networkInterfaceId ??
-  route.instanceId ??
-  route.transitGatewayId ??
-  route.gatewayId ??
-  ''
 
 /** A target's state as seen from the VPC of the table that routes to it. */
 type TargetState = (vpcId: string) => RouteState

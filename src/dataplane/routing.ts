@@ -140,6 +140,23 @@ function badStateRoute(
   })
 }
 
+/** Finds the route for an address in a subnet's table, and records the table as a hop of the leg. */
+function lookUp(
+  leg: Leg,
+  table: RouteTableEntry,
+  subnet: SubnetEntry,
+  address: Parameters<RouteTableEntry['lookup']>[0],
+) {
+  const route = table.lookup(address)
+  const step = leg.add({
+    component: table.ref,
+    vpc: subnet.vpc.ref,
+    subnet: subnet.ref,
+    ...(route ? { routeTableRoute: route.matched } : {}),
+  })
+  return { route, step }
+}
+
 /**
  * Forward step 3: the route lookup in the sender's subnet table, and what the target does with
  * the packet. Returns where it was delivered, or undefined when routing stopped it.
@@ -161,13 +178,7 @@ export function routeForward(trace: Trace, leg: Leg, sender: Sender): Arrival | 
     })
     return undefined
   }
-  const route = table.lookup(destination)
-  const step = leg.add({
-    component: table.ref,
-    vpc: vpc.ref,
-    subnet: subnet.ref,
-    ...(route ? { routeTableRoute: route.matched } : {}),
-  })
+  const { route, step } = lookUp(leg, table, subnet, destination)
   const tableId = table.table.routeTableId
   if (!route) {
     noRoute(trace, leg, step, table, subnet, `Route table ${tableId} has no route to ${destination.text}`)
@@ -410,13 +421,7 @@ export function routeReturn(leg: Leg, arrival: Extract<Arrival, { kind: 'interfa
     )
     return false
   }
-  const route = table.lookup(back)
-  const step = leg.add({
-    component: table.ref,
-    vpc: vpc.ref,
-    subnet: subnet.ref,
-    ...(route ? { routeTableRoute: route.matched } : {}),
-  })
+  const { route, step } = lookUp(leg, table, subnet, back)
   const tableId = table.table.routeTableId
   if (!route) {
     leg.block(step, finding(`Route table ${tableId} has no route back to ${back.text}`))
