@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify'
-import { type Caller, DEFAULT_SETTINGS, type Memo, type Settings } from '../app/context.js'
+import { type Caller, type Context, DEFAULT_SETTINGS, type Memo, type Settings } from '../app/context.js'
+import { forgotten, sweep } from '../app/sweep.js'
 import { ApiError, isApiError } from '../domain/errors.js'
 import { type IdSource, randomIds } from '../domain/ids.js'
 import { AdjustableClock } from '../ports/clock.js'
@@ -34,12 +35,34 @@ export const DEFAULT_CONSOLE_ROOT = fileURLToPath(new URL('../../web/dist/', imp
 
 const XML_TYPE = 'text/xml;charset=UTF-8'
 
+/** How often the server forgets records past every visibility window (and after each clock move). */
+const SWEEP_INTERVAL_MS = 60_000
+
 /** Builds the HTTP server: the EC2/STS/IAM Query endpoint on `/`, metrics and admin routes. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const clock = options.clock ?? new AdjustableClock()
   const newId = options.newId ?? randomIds
   const settings: Settings = { ...DEFAULT_SETTINGS, ...options.settings }
   const memo: Memo = new Map()
+  // The sweeper acts for no account; its context only needs the time and the transaction.
+  const system: Caller = { accountId: '000000000000', region: 'aws-global', accessKeyId: '' }
+  const contextOf = (tx: Context['tx']): Context => ({
+    caller: system,
+    tx,
+    now: clock.now(),
+    newId,
+    settings,
+    memo,
+  })
+  /** Forgets what nobody can see any more; a write happens only when there is something to remove. */
+  const sweepNow = async () => {
+    const candidates = await options.store.read(async (tx) => (await forgotten(contextOf(tx))).length)
+    return candidates === 0 ? 0 : options.store.write((tx) => sweep(contextOf(tx)))
+  }
+  const sweeper = setInterval(() => {
+    sweepNow().catch((error: unknown) => app.log.error({ err: error }, 'sweeping forgotten records failed'))
+  }, SWEEP_INTERVAL_MS)
+  sweeper.unref()
   const metrics = createMetrics()
   const started = new Date()
   const app = Fastify({
@@ -185,8 +208,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (seconds === undefined || !Number.isFinite(value) || value < 0) {
       return reply.code(400).send({ error: 'advanceSeconds must be a number of seconds, zero or more' })
     }
-    return { now: clock.advance(value * 1000).toISOString(), offsetMs: clock.offset }
+    const now = clock.advance(value * 1000)
+    return { now: now.toISOString(), offsetMs: clock.offset, forgotten: await sweepNow() }
   })
+
+  app.addHook('onClose', async () => clearInterval(sweeper))
 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `no route ${request.method} ${request.url}; the AWS API is at POST /` }),
