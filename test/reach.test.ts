@@ -1,17 +1,8 @@
-import {
-  AcceptVpcPeeringConnectionCommand,
-  AuthorizeSecurityGroupIngressCommand,
-  CreateNetworkInterfaceCommand,
-  CreateRouteCommand,
-  CreateSecurityGroupCommand,
-  CreateTagsCommand,
-  CreateVpcPeeringConnectionCommand,
-  type EC2Client,
-} from '@aws-sdk/client-ec2'
+import { CreateNetworkInterfaceCommand, CreateTagsCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiCallError, callApi } from '../src/cli/client.js'
 import { runVpcpeer } from './support/cli.js'
-import { freshClient } from './support/ec2.js'
+import { activePeering, appAndDatabase, peeringRoute } from './support/estates.js'
 import { subnetIn, vpcWithMainTable } from './support/routing.js'
 import { startTestServer, type TestServer } from './support/server.js'
 
@@ -28,91 +19,24 @@ afterAll(() => server.close())
 const name = (client: Client, id: string, value: string) =>
   client.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: 'Name', Value: value }] }))
 
-async function peer(requester: Client, vpcId: string, accepter: Client, peerVpcId: string) {
-  const pcx = (
-    await requester.send(
-      new CreateVpcPeeringConnectionCommand({
-        VpcId: vpcId,
-        PeerVpcId: peerVpcId,
-        PeerOwnerId: accepter.accountId,
-      }),
-    )
-  ).VpcPeeringConnection!.VpcPeeringConnectionId!
-  await accepter.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }))
-  return pcx
-}
-
-const route = (client: Client, routeTableId: string, cidr: string, pcx: string) =>
-  client.send(
-    new CreateRouteCommand({
-      RouteTableId: routeTableId,
-      DestinationCidrBlock: cidr,
-      VpcPeeringConnectionId: pcx,
-    }),
-  )
-
 /**
  * Account A's app VPC peers with account B's database VPC, routed both ways; B's database group
  * lets A in on 5432 only. A's app VPC also peers with A's own batch VPC, which has no route back.
  * Each account names its own resources.
  */
 async function buildEstate() {
-  const a = freshClient(server.url)
-  const b = freshClient(server.url)
-  const app = await vpcWithMainTable(a, '10.1.0.0/16')
+  const base = await appAndDatabase(server.url)
+  const { a, app } = base
   const batch = await vpcWithMainTable(a, '10.3.0.0/16')
-  const db = await vpcWithMainTable(b, '10.2.0.0/16')
-  const appSubnet = await subnetIn(a, app.vpcId, '10.1.1.0/24')
   const batchSubnet = await subnetIn(a, batch.vpcId, '10.3.1.0/24')
-  const dbSubnet = await subnetIn(b, db.vpcId, '10.2.1.0/24')
-  const appToDb = await peer(a, app.vpcId, b, db.vpcId)
-  const appToBatch = await peer(a, app.vpcId, a, batch.vpcId)
-  await route(a, app.mainTableId, '10.2.0.0/16', appToDb)
-  await route(b, db.mainTableId, '10.1.0.0/16', appToDb)
-  await route(a, app.mainTableId, '10.3.0.0/16', appToBatch)
-  const dbGroup = (
-    await b.send(new CreateSecurityGroupCommand({ VpcId: db.vpcId, GroupName: 'db', Description: 'db' }))
-  ).GroupId!
-  await b.send(
-    new AuthorizeSecurityGroupIngressCommand({
-      GroupId: dbGroup,
-      IpPermissions: [
-        { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '10.1.0.0/16' }] },
-      ],
-    }),
-  )
-  const appEni = (
-    await a.send(new CreateNetworkInterfaceCommand({ SubnetId: appSubnet, PrivateIpAddress: '10.1.1.10' }))
-  ).NetworkInterface!.NetworkInterfaceId!
-  const dbEni = (
-    await b.send(
-      new CreateNetworkInterfaceCommand({
-        SubnetId: dbSubnet,
-        PrivateIpAddress: '10.2.1.20',
-        Groups: [dbGroup],
-      }),
-    )
-  ).NetworkInterface!.NetworkInterfaceId!
+  const appToBatch = await activePeering(a, app.vpcId, a, batch.vpcId)
+  await peeringRoute(a, app.mainTableId, '10.3.0.0/16', appToBatch)
   await name(a, app.vpcId, 'app-vpc')
-  await name(a, appSubnet, 'app-subnet')
-  await name(a, appEni, 'app-1')
-  await name(b, db.vpcId, 'b-only-db-vpc')
-  await name(b, dbEni, 'b-only-db-1')
-  return {
-    a,
-    b,
-    app,
-    batch,
-    db,
-    appSubnet,
-    batchSubnet,
-    dbSubnet,
-    appToDb,
-    appToBatch,
-    dbGroup,
-    appEni,
-    dbEni,
-  }
+  await name(a, base.appSubnet, 'app-subnet')
+  await name(a, base.appEni, 'app-1')
+  await name(base.b, base.db.vpcId, 'b-only-db-vpc')
+  await name(base.b, base.dbEni, 'b-only-db-1')
+  return { ...base, batch, batchSubnet, appToBatch }
 }
 
 const vpcpeer = (client: Client, ...args: string[]) => runVpcpeer(server.url, client.accountId, ...args)

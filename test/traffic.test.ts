@@ -3,16 +3,10 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import {
-  AcceptVpcPeeringConnectionCommand,
-  AuthorizeSecurityGroupIngressCommand,
   CreateFlowLogsCommand,
   type CreateFlowLogsCommandInput,
   CreateNetworkAclCommand,
   CreateNetworkAclEntryCommand,
-  CreateNetworkInterfaceCommand,
-  CreateRouteCommand,
-  CreateSecurityGroupCommand,
-  CreateVpcPeeringConnectionCommand,
   DeleteFlowLogsCommand,
   DescribeNetworkAclsCommand,
   type EC2Client,
@@ -28,8 +22,7 @@ import {
   parseRecord,
 } from '../src/dataplane/flow-log-format.js'
 import { runVpcpeer } from './support/cli.js'
-import { freshClient } from './support/ec2.js'
-import { subnetIn, vpcWithMainTable } from './support/routing.js'
+import { appAndDatabase } from './support/estates.js'
 import { startTestServer, type TestServer } from './support/server.js'
 
 let server: TestServer
@@ -133,60 +126,16 @@ const cloudWatchLog = (
  * group lets 10.1.0.0/16 in on 5432 only.
  */
 async function peeredEstate() {
-  const a = freshClient(server.url)
-  const b = freshClient(server.url)
-  const vpcA = await vpcWithMainTable(a, '10.1.0.0/16')
-  const vpcB = await vpcWithMainTable(b, '10.2.0.0/16')
-  const subnetA = await subnetIn(a, vpcA.vpcId, '10.1.1.0/24')
-  const subnetB = await subnetIn(b, vpcB.vpcId, '10.2.1.0/24')
-  const pcx = (
-    await a.send(
-      new CreateVpcPeeringConnectionCommand({
-        VpcId: vpcA.vpcId,
-        PeerVpcId: vpcB.vpcId,
-        PeerOwnerId: b.accountId,
-      }),
-    )
-  ).VpcPeeringConnection!.VpcPeeringConnectionId!
-  await b.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }))
-  await a.send(
-    new CreateRouteCommand({
-      RouteTableId: vpcA.mainTableId,
-      DestinationCidrBlock: '10.2.0.0/16',
-      VpcPeeringConnectionId: pcx,
-    }),
-  )
-  await b.send(
-    new CreateRouteCommand({
-      RouteTableId: vpcB.mainTableId,
-      DestinationCidrBlock: '10.1.0.0/16',
-      VpcPeeringConnectionId: pcx,
-    }),
-  )
-  const dbGroup = (
-    await b.send(new CreateSecurityGroupCommand({ VpcId: vpcB.vpcId, GroupName: 'db', Description: 'db' }))
-  ).GroupId!
-  await b.send(
-    new AuthorizeSecurityGroupIngressCommand({
-      GroupId: dbGroup,
-      IpPermissions: [
-        { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '10.1.0.0/16' }] },
-      ],
-    }),
-  )
-  const app = (
-    await a.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetA, PrivateIpAddress: '10.1.1.10' }))
-  ).NetworkInterface!.NetworkInterfaceId!
-  const db = (
-    await b.send(
-      new CreateNetworkInterfaceCommand({
-        SubnetId: subnetB,
-        PrivateIpAddress: '10.2.1.20',
-        Groups: [dbGroup],
-      }),
-    )
-  ).NetworkInterface!.NetworkInterfaceId!
-  return { a, b, vpcA, vpcB, subnetA, subnetB, app, db, dbGroup }
+  const e = await appAndDatabase(server.url)
+  return {
+    ...e,
+    vpcA: e.app,
+    vpcB: e.db,
+    subnetA: e.appSubnet,
+    subnetB: e.dbSubnet,
+    app: e.appEni,
+    db: e.dbEni,
+  }
 }
 
 const postgres = (from: string) => ({ from, to: '10.2.1.20', protocol: 'tcp', port: 5432 })

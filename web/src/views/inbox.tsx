@@ -211,38 +211,45 @@ export function InboxView() {
       <ErrorNote error={error} />
       {data ? (
         <>
-          <Section title={`Waiting for your answer (${waiting.length})`} id="waiting">
-            <PeeringTable
-              peerings={waiting}
-              empty="No request is waiting for this account in this region."
-              caption="Requests waiting for your answer"
-              onChanged={reload}
-            />
-          </Section>
-          <Section title={`Sent by you (${sent.length})`} id="sent">
-            <PeeringTable
-              peerings={sent}
-              empty="No request from this account is outstanding."
-              caption="Requests you sent"
-              onChanged={reload}
-            />
-          </Section>
-          <Section title={`Active and changing (${live.length})`} id="live">
-            <PeeringTable
-              peerings={live}
-              empty="No connection is active."
-              caption="Active connections"
-              onChanged={reload}
-            />
-          </Section>
-          <Section title={`Recently finished (${finished.length})`} id="finished">
-            <PeeringTable
-              peerings={finished}
-              empty="No connection has failed, been rejected, deleted or expired recently."
-              caption="Recently finished connections"
-              onChanged={reload}
-            />
-          </Section>
+          {[
+            {
+              id: 'waiting',
+              title: 'Waiting for your answer',
+              peerings: waiting,
+              empty: 'No request is waiting for this account in this region.',
+              caption: 'Requests waiting for your answer',
+            },
+            {
+              id: 'sent',
+              title: 'Sent by you',
+              peerings: sent,
+              empty: 'No request from this account is outstanding.',
+              caption: 'Requests you sent',
+            },
+            {
+              id: 'live',
+              title: 'Active and changing',
+              peerings: live,
+              empty: 'No connection is active.',
+              caption: 'Active connections',
+            },
+            {
+              id: 'finished',
+              title: 'Recently finished',
+              peerings: finished,
+              empty: 'No connection has failed, been rejected, deleted or expired recently.',
+              caption: 'Recently finished connections',
+            },
+          ].map((section) => (
+            <Section key={section.id} title={`${section.title} (${section.peerings.length})`} id={section.id}>
+              <PeeringTable
+                peerings={section.peerings}
+                empty={section.empty}
+                caption={section.caption}
+                onChanged={reload}
+              />
+            </Section>
+          ))}
           <Section title="Request a peering connection" id="request">
             <RequestForm topology={data} onCreated={reload} />
           </Section>
