@@ -20,11 +20,11 @@ async function lifecycle(
   checkApplied: (server: TestServer, outputs: Record<string, string>) => Promise<void>,
 ) {
   const server = await startTestServer()
+  const workspace = await terraformWorkspace(
+    new URL(`./terraform/${name}/main.tf`, import.meta.url).pathname,
+    mirror!,
+  )
   try {
-    const workspace = await terraformWorkspace(
-      new URL(`./terraform/${name}/main.tf`, import.meta.url).pathname,
-      mirror!,
-    )
     const endpoint = `-var=endpoint=${server.url}`
     const init = await workspace.run('init', '-input=false')
     expect(init.code, init.output).toBe(0)
@@ -44,6 +44,8 @@ async function lifecycle(
   } catch (error) {
     await server.close()
     throw error
+  } finally {
+    await workspace.remove()
   }
 }
 

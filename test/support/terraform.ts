@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -15,22 +15,26 @@ export function findTerraform(): string | undefined {
 
 /**
  * A local filesystem mirror holding hashicorp/aws: TF_PLUGIN_MIRROR if set, else the first
- * `registry.terraform.io` folder found on this machine. Tests never fetch providers from the network.
+ * first folder on this machine that holds the hashicorp/aws provider binary in the mirror layout.
+ * Tests never fetch providers from the network.
  */
 export function findProviderMirror(): string | undefined {
   const configured = process.env.TF_PLUGIN_MIRROR
   if (configured)
     return existsSync(join(configured, 'registry.terraform.io', 'hashicorp', 'aws')) ? configured : undefined
   try {
+    // The provider binary itself, as a regular file: a workspace's `.terraform` holds only links
+    // into a mirror, and must never be taken for one.
     const found = execFileSync(
       'sh',
       [
         '-c',
-        "find / -maxdepth 7 \\( -path /proc -o -path /sys -o -path /dev -o -name node_modules \\) -prune -o -type d -path '*/registry.terraform.io/hashicorp/aws' -print 2>/dev/null | head -n 1",
+        "find / -maxdepth 8 \\( -path /proc -o -path /sys -o -path /dev -o -name node_modules -o -name .terraform \\) -prune -o -type f -name 'terraform-provider-aws_*' -path '*/registry.terraform.io/hashicorp/aws/*' -print 2>/dev/null | head -n 1",
       ],
       { encoding: 'utf8', timeout: 20_000 },
     ).trim()
-    return found ? dirname(dirname(dirname(found))) : undefined
+    const marker = '/registry.terraform.io/'
+    return found ? found.slice(0, found.indexOf(marker)) : undefined
   } catch {
     return undefined
   }
@@ -69,6 +73,8 @@ export async function terraformWorkspace(configFile: string, mirror: string) {
   }
   return {
     dir,
+    /** Deletes the folder, so no stale `.terraform` is left behind on the machine. */
+    remove: () => rm(dir, { recursive: true, force: true }),
     run: (...args: string[]) =>
       new Promise<TerraformRun>((resolve) => {
         execFile(
