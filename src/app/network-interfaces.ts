@@ -3,7 +3,6 @@ import type { NatGateway } from '../domain/gateways.js'
 import {
   AddressPool,
   INTERFACE_LIMITS,
-  macAddressOf,
   type NetworkInterface,
   PUBLIC_ADDRESS_RANGE,
   privateDnsName,
@@ -14,12 +13,17 @@ import type { SecurityGroup } from '../domain/security-group.js'
 import type { Subnet } from '../domain/subnet.js'
 import type { Vpc } from '../domain/vpc.js'
 import { parseAddress, parsePrefix } from '../net/prefix.js'
+import { stableHex } from '../ports/ids.js'
 import type { Stored, Tag } from '../ports/store.js'
 import { earlierCreate } from './client-token.js'
 import type { Context } from './context.js'
 import type { FieldValue } from './describe.js'
 import { type DescribeRequest, describe, findOwned, kinds, tagsOf } from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
+
+/** A locally administered unicast MAC (`02:…`), derived from the id so it never changes. */
+export const macAddressOf = (networkInterfaceId: string) =>
+  ['02', ...(stableHex(networkInterfaceId, 10).match(/../g) ?? [])].join(':')
 
 /**
  * Network interfaces: created on their own (CreateNetworkInterface) or as an instance's primary

@@ -1,5 +1,10 @@
-import type { Tag } from '../ports/store.js'
 import { errors } from './errors.js'
+
+/** One tag as a caller's view of a resource holds it. */
+export interface Tag {
+  readonly key: string
+  readonly value: string
+}
 
 export const MAX_TAGS_PER_RESOURCE = 50
 

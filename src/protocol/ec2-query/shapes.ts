@@ -1,7 +1,8 @@
 import { availableAddresses } from '../../app/subnets.js'
+import { dhcpOptionsId } from '../../app/vpcs.js'
 import type { Subnet } from '../../domain/subnet.js'
 import { subnetArn } from '../../domain/subnet.js'
-import { dhcpOptionsId, type Vpc } from '../../domain/vpc.js'
+import type { Vpc } from '../../domain/vpc.js'
 import type { Tag } from '../../ports/store.js'
 import { filters, int, list, string } from './params.js'
 
