@@ -39,7 +39,10 @@ import { describeVpcs } from './vpcs.js'
  */
 
 const EVERYTHING: DescribeRequest = { ids: [], filters: [] }
-const inVpc = (vpcId: string): DescribeRequest => ({ ids: [], filters: [{ Name: 'vpc-id', Value: [vpcId] }] })
+const inVpc = (vpcId: string): DescribeRequest => ({
+  ids: [],
+  filters: [{ name: 'vpc-id', values: [vpcId] }],
+})
 
 const nameOf = (tags: readonly Tag[]) => tags.find((tag) => tag.key === 'Name')?.value
 const named = (tags: readonly Tag[]) => {
@@ -311,7 +314,7 @@ export interface PeeringRequest {
 
 /** Requests a peering connection, as CreateVpcPeeringConnection does. */
 export async function requestPeering(ctx: Context, { name, ...request }: PeeringRequest) {
-  const tags = name ? [{ ResourceType: 'vpc-peering-connection', Tag: [{ Key: 'Name', Value: name }] }] : []
+  const tags = name ? [{ resourceType: 'vpc-peering-connection', tags: [{ key: 'Name', value: name }] }] : []
   const { peering } = await createPeering(ctx, { ...request, tagSpecifications: tags })
   return { peeringId: peering.vpcPeeringConnectionId, status: peering.status }
 }

@@ -70,7 +70,7 @@ export const publicDnsNameOf = (eni: NetworkInterface, view: InterfaceView) =>
 /** The addresses one interface asks for; anything not given is allocated. */
 export interface AddressRequest {
   readonly privateIpAddress?: string
-  readonly privateIpAddresses?: readonly { readonly PrivateIpAddress: string; readonly Primary?: boolean }[]
+  readonly privateIpAddresses?: readonly { readonly privateIpAddress: string; readonly primary?: boolean }[]
   readonly secondaryPrivateIpAddressCount?: number
   readonly ipv6AddressCount?: number
   readonly ipv6Addresses?: readonly string[]
@@ -91,7 +91,7 @@ function planAddresses(request: AddressRequest, subnet: Stored<Subnet>): Address
     )
   }
   const entries = request.privateIpAddresses ?? []
-  const primaries = entries.filter((e) => e.Primary).map((e) => e.PrivateIpAddress)
+  const primaries = entries.filter((e) => e.primary).map((e) => e.privateIpAddress)
   if (primaries.length > 1) {
     throw errors.invalidParameterValue('Only one private IPv4 address can be designated as primary.')
   }
@@ -100,7 +100,7 @@ function planAddresses(request: AddressRequest, subnet: Stored<Subnet>): Address
       'The primary private IPv4 address cannot be given both as PrivateIpAddress and in PrivateIpAddresses.',
     )
   }
-  const secondaries = entries.filter((e) => !e.Primary).map((e) => e.PrivateIpAddress)
+  const secondaries = entries.filter((e) => !e.primary).map((e) => e.privateIpAddress)
   if (request.secondaryPrivateIpAddressCount !== undefined && secondaries.length > 0) {
     throw errors.invalidParameterCombination(
       'A count of secondary private IPv4 addresses cannot be combined with specific secondary addresses.',
