@@ -1,5 +1,5 @@
 /**
- * The JSON the console's routes answer (src/server/api/console.ts builds it, web/ reads it).
+ * The JSON the console's routes answer (src/app/console.ts builds it, web/ reads it).
  * Types only, importing nothing with a runtime, so the browser build can share them.
  */
 import type { PeeringStatusCode } from '../domain/peering.js'
