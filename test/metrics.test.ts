@@ -39,10 +39,7 @@ describe('GET /metrics', () => {
   it('counts requests by action and outcome, and errors by code', async () => {
     const client = ec2Client(server.url)
     await client.send(new DescribeVpcsCommand({}))
-    await expectError(
-      client.send(new DescribeVpcsCommand({ VpcIds: ['vpc-nope'] })),
-      'InvalidVpcID.NotFound',
-    )
+    await expectError(client.send(new DescribeVpcsCommand({ VpcIds: ['vpc-nope'] })), 'InvalidVpcID.NotFound')
     const text = await metrics()
     expect(text).toContain('vpcpeer_requests_total{action="DescribeVpcs",outcome="success"} 1')
     expect(text).toContain('vpcpeer_requests_total{action="DescribeVpcs",outcome="client_error"} 1')
