@@ -1,8 +1,9 @@
 import { CreateVpcCommand, DescribeVpcsCommand, type EC2Client } from '@aws-sdk/client-ec2'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Credential } from '../src/ports/credentials.js'
 import { type SigningCredentials, signRequest } from '../src/protocol/sigv4/sign.js'
-import type { AuthMode, Credential } from '../src/protocol/sigv4/verify.js'
+import type { AuthMode } from '../src/protocol/sigv4/verify.js'
 import {
   ACCOUNT_A,
   ACCOUNT_B,

@@ -28,9 +28,9 @@ import {
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { randomIds } from '../src/domain/ids.js'
 import type { NetworkInterface } from '../src/domain/network-interface.js'
 import type { SecurityGroup } from '../src/domain/security-group.js'
+import { randomIds } from '../src/ports/ids.js'
 import { expectError, freshClient } from './support/ec2.js'
 import { ec2Client, startTestServer, type TestServer } from './support/server.js'
 

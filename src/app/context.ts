@@ -1,5 +1,8 @@
-import type { IdSource } from '../domain/ids.js'
-import type { Scope, Transaction } from '../ports/store.js'
+import type { Scope } from '../domain/regions.js'
+import type { Clock } from '../ports/clock.js'
+import type { FlowLogSink } from '../ports/flow-log-sink.js'
+import type { IdSource } from '../ports/ids.js'
+import type { Store, Transaction } from '../ports/store.js'
 
 /** Who is calling: the account and region the request was signed for. */
 export interface Caller extends Scope {
@@ -28,6 +31,28 @@ export const DEFAULT_SETTINGS: Settings = {
 /** Per-server memory for derived data that is costly to rebuild (the data plane's snapshot). */
 export type Memo = Map<string, unknown>
 
+/** How one use case ran, for the metrics hook. */
+export interface RunReport {
+  /** The use case: an EC2 action name, a JSON API route, `sweep`. */
+  readonly name: string
+  readonly mutates: boolean
+  /** Transactions started: more than one when a write lost a race and was retried. */
+  readonly attempts: number
+  readonly failed: boolean
+}
+
+/** What a server gives every use case through the ports, built once at startup. */
+export interface Services {
+  readonly store: Store
+  readonly clock: Clock
+  readonly newId: IdSource
+  readonly settings: Settings
+  readonly memo: Memo
+  readonly flowLogSink: FlowLogSink
+  /** Called after each use case (the server counts retried writes with it). */
+  readonly onRun?: (report: RunReport) => void
+}
+
 /** Everything a use case may touch: the caller, one open transaction, the time, new ids, settings. */
 export interface Context {
   readonly caller: Caller
@@ -36,6 +61,7 @@ export interface Context {
   readonly newId: IdSource
   readonly settings: Settings
   readonly memo: Memo
+  readonly flowLogSink: FlowLogSink
 }
 
 export const sameScope = (a: Scope, b: Scope) => a.accountId === b.accountId && a.region === b.region

@@ -115,66 +115,68 @@ describe('compileFilters', () => {
   })
 
   it('ORs the values of one filter', () => {
-    expect(select([{ Name: 'vpc-id', Value: ['vpc-1', 'vpc-3'] }])).toEqual(['vpc-1', 'vpc-3'])
+    expect(select([{ name: 'vpc-id', values: ['vpc-1', 'vpc-3'] }])).toEqual(['vpc-1', 'vpc-3'])
   })
 
   it('ANDs separate filters', () => {
     expect(
       select([
-        { Name: 'cidr', Value: ['10.*'] },
-        { Name: 'tag:env', Value: ['prod'] },
+        { name: 'cidr', values: ['10.*'] },
+        { name: 'tag:env', values: ['prod'] },
       ]),
     ).toEqual(['vpc-1'])
     expect(
       select([
-        { Name: 'vpc-id', Value: ['vpc-1'] },
-        { Name: 'vpc-id', Value: ['vpc-2'] },
+        { name: 'vpc-id', values: ['vpc-1'] },
+        { name: 'vpc-id', values: ['vpc-2'] },
       ]),
     ).toEqual([])
   })
 
   it('matches any element of a list-valued field', () => {
-    expect(select([{ Name: 'cidr-block-association.cidr-block', Value: ['10.1.0.0/16'] }])).toEqual(['vpc-1'])
-    expect(select([{ Name: 'cidr', Value: ['10.1.0.0/16'] }])).toEqual([])
+    expect(select([{ name: 'cidr-block-association.cidr-block', values: ['10.1.0.0/16'] }])).toEqual([
+      'vpc-1',
+    ])
+    expect(select([{ name: 'cidr', values: ['10.1.0.0/16'] }])).toEqual([])
   })
 
   it('compares booleans as the strings true and false, case-sensitively', () => {
-    expect(select([{ Name: 'is-default', Value: ['true'] }])).toEqual(['vpc-2'])
-    expect(select([{ Name: 'is-default', Value: ['false'] }])).toEqual(['vpc-1', 'vpc-3'])
-    expect(select([{ Name: 'is-default', Value: ['TRUE'] }])).toEqual([])
+    expect(select([{ name: 'is-default', values: ['true'] }])).toEqual(['vpc-2'])
+    expect(select([{ name: 'is-default', values: ['false'] }])).toEqual(['vpc-1', 'vpc-3'])
+    expect(select([{ name: 'is-default', values: ['TRUE'] }])).toEqual([])
   })
 
   it('tag:<key> matches key and value of the same tag', () => {
-    expect(select([{ Name: 'tag:Name', Value: ['alpha'] }])).toEqual(['vpc-1'])
-    expect(select([{ Name: 'tag:Name', Value: ['*'] }])).toEqual(['vpc-1', 'vpc-2'])
+    expect(select([{ name: 'tag:Name', values: ['alpha'] }])).toEqual(['vpc-1'])
+    expect(select([{ name: 'tag:Name', values: ['*'] }])).toEqual(['vpc-1', 'vpc-2'])
     // 'prod' is vpc-2's team tag, not its env tag.
-    expect(select([{ Name: 'tag:env', Value: ['prod'] }])).toEqual(['vpc-1'])
+    expect(select([{ name: 'tag:env', values: ['prod'] }])).toEqual(['vpc-1'])
     // Keys are case-sensitive.
-    expect(select([{ Name: 'tag:name', Value: ['alpha'] }])).toEqual([])
-    expect(select([{ Name: 'tag:Name', Value: ['beta\\*'] }])).toEqual(['vpc-2'])
+    expect(select([{ name: 'tag:name', values: ['alpha'] }])).toEqual([])
+    expect(select([{ name: 'tag:Name', values: ['beta\\*'] }])).toEqual(['vpc-2'])
   })
 
   it('tag-key and tag-value match a key or a value on its own', () => {
-    expect(select([{ Name: 'tag-key', Value: ['team', 'env'] }])).toEqual(['vpc-1', 'vpc-2'])
-    expect(select([{ Name: 'tag-key', Value: ['t*'] }])).toEqual(['vpc-2'])
-    expect(select([{ Name: 'tag-value', Value: ['prod'] }])).toEqual(['vpc-1', 'vpc-2'])
-    expect(select([{ Name: 'tag-value', Value: ['beta?'] }])).toEqual(['vpc-2'])
+    expect(select([{ name: 'tag-key', values: ['team', 'env'] }])).toEqual(['vpc-1', 'vpc-2'])
+    expect(select([{ name: 'tag-key', values: ['t*'] }])).toEqual(['vpc-2'])
+    expect(select([{ name: 'tag-value', values: ['prod'] }])).toEqual(['vpc-1', 'vpc-2'])
+    expect(select([{ name: 'tag-value', values: ['beta?'] }])).toEqual(['vpc-2'])
   })
 
   it('refuses an unknown filter name up front, even with nothing to filter', () => {
-    const error = apiError(() => compileFilters([{ Name: 'x', Value: ['1'] }], fields))
+    const error = apiError(() => compileFilters([{ name: 'x', values: ['1'] }], fields))
     expect(error.code).toBe('InvalidParameterValue')
     expect(error.message).toBe("The filter 'x' is invalid")
     expect(error.status).toBe(400)
     // Filter names are case-sensitive.
-    expect(apiError(() => compileFilters([{ Name: 'VPC-ID', Value: [] }], fields)).message).toBe(
+    expect(apiError(() => compileFilters([{ name: 'VPC-ID', values: [] }], fields)).message).toBe(
       "The filter 'VPC-ID' is invalid",
     )
   })
 
   it('does not treat Object.prototype members as filter names', () => {
     for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
-      expect(apiError(() => compileFilters([{ Name: name, Value: ['x'] }], fields)).message).toBe(
+      expect(apiError(() => compileFilters([{ name: name, values: ['x'] }], fields)).message).toBe(
         `The filter '${name}' is invalid`,
       )
     }

@@ -7,8 +7,8 @@ import type { Stored, Tag } from '../ports/store.js'
  * `tag:<key>`, `tag-key` and `tag-value` work on every resource that has tags.
  */
 export interface Filter {
-  readonly Name: string
-  readonly Value: readonly string[]
+  readonly name: string
+  readonly values: readonly string[]
 }
 
 export type FieldValue =
@@ -57,10 +57,10 @@ export function compileFilters<T>(
   tagsOf: (item: T) => readonly Tag[] = () => [],
 ): (item: T) => boolean {
   const tests = filters.map((filter): ((item: T) => boolean) => {
-    const patterns = filter.Value.map(wildcard)
+    const patterns = filter.values.map(wildcard)
     const anyMatch = (values: string[]) => values.some((value) => patterns.some((p) => p.test(value)))
-    if (filter.Name.startsWith('tag:')) {
-      const key = filter.Name.slice(4)
+    if (filter.name.startsWith('tag:')) {
+      const key = filter.name.slice(4)
       return (item) =>
         anyMatch(
           tagsOf(item)
@@ -68,10 +68,10 @@ export function compileFilters<T>(
             .map((t) => t.value),
         )
     }
-    if (filter.Name === 'tag-key') return (item) => anyMatch(tagsOf(item).map((t) => t.key))
-    if (filter.Name === 'tag-value') return (item) => anyMatch(tagsOf(item).map((t) => t.value))
-    const field = Object.hasOwn(fields, filter.Name) ? fields[filter.Name] : undefined
-    if (!field) throw errors.invalidFilter(filter.Name)
+    if (filter.name === 'tag-key') return (item) => anyMatch(tagsOf(item).map((t) => t.key))
+    if (filter.name === 'tag-value') return (item) => anyMatch(tagsOf(item).map((t) => t.value))
+    const field = Object.hasOwn(fields, filter.name) ? fields[filter.name] : undefined
+    if (!field) throw errors.invalidFilter(filter.name)
     return (item) => anyMatch(asStrings(field(item)))
   })
   return (item) => tests.every((test) => test(item))

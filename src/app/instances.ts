@@ -35,22 +35,23 @@ import { applyTags, checkTagSpecifications, type TagSpecification } from './tags
 
 const kind = kinds.instance
 
-// Inputs keep the wire's names, as TagSpecification does, so the protocol layer passes them through.
-
-/** One `NetworkInterface.N` of RunInstances; only the primary interface (device index 0) is modelled. */
+/**
+ * One `NetworkInterface.N` of RunInstances, its members camelCased; only the primary interface
+ * (device index 0) is modelled.
+ */
 export interface LaunchInterfaceInput {
-  readonly AssociatePublicIpAddress?: boolean
-  readonly DeleteOnTermination?: boolean
-  readonly Description?: string
-  readonly DeviceIndex?: number
-  readonly SecurityGroupId: readonly string[]
-  readonly Ipv6AddressCount?: number
-  readonly Ipv6Addresses: readonly { readonly Ipv6Address: string }[]
-  readonly NetworkInterfaceId?: string
-  readonly PrivateIpAddress?: string
-  readonly PrivateIpAddresses: readonly { readonly PrivateIpAddress: string; readonly Primary?: boolean }[]
-  readonly SecondaryPrivateIpAddressCount?: number
-  readonly SubnetId?: string
+  readonly associatePublicIpAddress?: boolean
+  readonly deleteOnTermination?: boolean
+  readonly description?: string
+  readonly deviceIndex?: number
+  readonly securityGroupId: readonly string[]
+  readonly ipv6AddressCount?: number
+  readonly ipv6Addresses: readonly string[]
+  readonly networkInterfaceId?: string
+  readonly privateIpAddress?: string
+  readonly privateIpAddresses: readonly { readonly privateIpAddress: string; readonly primary?: boolean }[]
+  readonly secondaryPrivateIpAddressCount?: number
+  readonly subnetId?: string
 }
 
 export interface RunInstancesInput {
@@ -63,7 +64,7 @@ export interface RunInstancesInput {
   readonly securityGroupNames: readonly string[]
   readonly privateIpAddress?: string
   readonly ipv6AddressCount?: number
-  readonly ipv6Addresses: readonly { readonly Ipv6Address: string }[]
+  readonly ipv6Addresses: readonly string[]
   readonly networkInterfaces: readonly LaunchInterfaceInput[]
   readonly tagSpecifications: readonly TagSpecification[]
   readonly clientToken?: string
@@ -90,13 +91,13 @@ function primaryInterfaceSpec(input: RunInstancesInput): LaunchInterfaceInput {
       throw input.subnetId !== undefined ? errors.groupNameWithSubnet() : errors.noDefaultVpc()
     }
     return {
-      ...(input.subnetId !== undefined ? { SubnetId: input.subnetId } : {}),
-      SecurityGroupId: input.securityGroupIds,
-      ...(input.privateIpAddress !== undefined ? { PrivateIpAddress: input.privateIpAddress } : {}),
-      ...(input.ipv6AddressCount !== undefined ? { Ipv6AddressCount: input.ipv6AddressCount } : {}),
-      Ipv6Addresses: input.ipv6Addresses,
-      PrivateIpAddresses: [],
-      DeviceIndex: 0,
+      ...(input.subnetId !== undefined ? { subnetId: input.subnetId } : {}),
+      securityGroupId: input.securityGroupIds,
+      ...(input.privateIpAddress !== undefined ? { privateIpAddress: input.privateIpAddress } : {}),
+      ...(input.ipv6AddressCount !== undefined ? { ipv6AddressCount: input.ipv6AddressCount } : {}),
+      ipv6Addresses: input.ipv6Addresses,
+      privateIpAddresses: [],
+      deviceIndex: 0,
     }
   }
   const conflicts: [boolean, string][] = [
@@ -108,31 +109,34 @@ function primaryInterfaceSpec(input: RunInstancesInput): LaunchInterfaceInput {
   const conflict = conflicts.find(([given]) => given)
   if (conflict) throw errors.instanceLevelConflict(conflict[1])
   const [spec, ...others] = input.networkInterfaces
-  if (spec!.DeviceIndex === undefined) {
+  if (spec!.deviceIndex === undefined) {
     throw errors.invalidParameterValue('Each network interface requires a device index.')
   }
-  const extra = others[0] ?? (spec!.DeviceIndex !== 0 ? spec : undefined)
-  if (extra) throw errors.notModelled('NetworkInterface.N.DeviceIndex', String(extra.DeviceIndex ?? ''))
+  const extra = others[0] ?? (spec!.deviceIndex !== 0 ? spec : undefined)
+  if (extra) throw errors.notModelled('NetworkInterface.N.DeviceIndex', String(extra.deviceIndex ?? ''))
   return spec!
 }
 
 /** Fields of `NetworkInterface.1` that describe a new interface, and so cannot go with an existing one. */
 const NEW_INTERFACE_FIELDS = [
-  'AssociatePublicIpAddress',
-  'Description',
-  'Ipv6AddressCount',
-  'PrivateIpAddress',
-  'SecondaryPrivateIpAddressCount',
-  'SubnetId',
+  'associatePublicIpAddress',
+  'description',
+  'ipv6AddressCount',
+  'privateIpAddress',
+  'secondaryPrivateIpAddressCount',
+  'subnetId',
 ] as const
+
+/** A member's wire name, for messages: `subnetId` is `SubnetId` on the wire. */
+const wireName = (member: string) => member[0]!.toUpperCase() + member.slice(1)
 
 /** An existing interface as an instance's primary one: it must be free, and it can serve one instance only. */
 async function existingInterface(ctx: Context, spec: LaunchInterfaceInput, maxCount: number) {
   const named = NEW_INTERFACE_FIELDS.find((field) => spec[field] !== undefined)
-  const listed = [spec.SecurityGroupId, spec.Ipv6Addresses, spec.PrivateIpAddresses].some((l) => l.length > 0)
+  const listed = [spec.securityGroupId, spec.ipv6Addresses, spec.privateIpAddresses].some((l) => l.length > 0)
   if (named || listed) {
     throw errors.invalidParameterCombination(
-      `NetworkInterface.1.NetworkInterfaceId cannot be combined with ${named ?? 'security groups or addresses'}.`,
+      `NetworkInterface.1.NetworkInterfaceId cannot be combined with ${named ? wireName(named) : 'security groups or addresses'}.`,
     )
   }
   if (maxCount > 1) {
@@ -140,7 +144,7 @@ async function existingInterface(ctx: Context, spec: LaunchInterfaceInput, maxCo
       'An existing network interface can be attached to one instance only.',
     )
   }
-  const eni = await findOwned<NetworkInterface>(ctx, kinds.networkInterface, spec.NetworkInterfaceId!)
+  const eni = await findOwned<NetworkInterface>(ctx, kinds.networkInterface, spec.networkInterfaceId!)
   if (eni.body.attachment || eni.body.interfaceType !== 'interface') throw errors.interfaceAttached(eni.id)
   return eni
 }
@@ -157,7 +161,7 @@ function checkLaunch(input: RunInstancesInput) {
       `MinCount (${input.minCount}) must be less than or equal to MaxCount (${input.maxCount}).`,
     )
   }
-  const interfaceSpecs = input.tagSpecifications.filter((s) => s.ResourceType === kinds.networkInterface.type)
+  const interfaceSpecs = input.tagSpecifications.filter((s) => s.resourceType === kinds.networkInterface.type)
   return {
     imageId: input.imageId,
     instanceType,
@@ -214,7 +218,7 @@ export async function runInstances(ctx: Context, input: RunInstancesInput) {
   const launch = checkLaunch(input)
   const spec = primaryInterfaceSpec(input)
   const fixedAddress =
-    spec.PrivateIpAddress !== undefined || spec.PrivateIpAddresses.length > 0 || spec.Ipv6Addresses.length > 0
+    spec.privateIpAddress !== undefined || spec.privateIpAddresses.length > 0 || spec.ipv6Addresses.length > 0
   if (fixedAddress && input.maxCount > 1) {
     throw errors.invalidParameterCombination(
       'Specific addresses can be given when launching one instance only.',
@@ -228,23 +232,23 @@ export async function runInstances(ctx: Context, input: RunInstancesInput) {
   )
   if (earlier) return { reservation: await reservationOf(ctx, earlier.body.reservationId) }
 
-  const existing = spec.NetworkInterfaceId ? await existingInterface(ctx, spec, input.maxCount) : undefined
-  const subnetId = existing?.body.subnetId ?? spec.SubnetId
+  const existing = spec.networkInterfaceId ? await existingInterface(ctx, spec, input.maxCount) : undefined
+  const subnetId = existing?.body.subnetId ?? spec.subnetId
   if (subnetId === undefined) throw errors.noDefaultVpc()
   const subnet = await findOwned<Subnet>(ctx, kinds.subnet, subnetId)
   const make = existing
     ? undefined
     : await interfaceMaker(ctx, subnet, {
-        groupIds: spec.SecurityGroupId,
-        associatePublicIp: spec.AssociatePublicIpAddress ?? subnet.body.mapPublicIpOnLaunch,
-        privateIpAddresses: spec.PrivateIpAddresses,
-        ipv6Addresses: spec.Ipv6Addresses.map((a) => a.Ipv6Address),
-        ...(spec.Description !== undefined ? { description: spec.Description } : {}),
-        ...(spec.PrivateIpAddress !== undefined ? { privateIpAddress: spec.PrivateIpAddress } : {}),
-        ...(spec.SecondaryPrivateIpAddressCount !== undefined
-          ? { secondaryPrivateIpAddressCount: spec.SecondaryPrivateIpAddressCount }
+        groupIds: spec.securityGroupId,
+        associatePublicIp: spec.associatePublicIpAddress ?? subnet.body.mapPublicIpOnLaunch,
+        privateIpAddresses: spec.privateIpAddresses,
+        ipv6Addresses: spec.ipv6Addresses,
+        ...(spec.description !== undefined ? { description: spec.description } : {}),
+        ...(spec.privateIpAddress !== undefined ? { privateIpAddress: spec.privateIpAddress } : {}),
+        ...(spec.secondaryPrivateIpAddressCount !== undefined
+          ? { secondaryPrivateIpAddressCount: spec.secondaryPrivateIpAddressCount }
           : {}),
-        ...(spec.Ipv6AddressCount !== undefined ? { ipv6AddressCount: spec.Ipv6AddressCount } : {}),
+        ...(spec.ipv6AddressCount !== undefined ? { ipv6AddressCount: spec.ipv6AddressCount } : {}),
       })
   const reservationId = ctx.newId('r')
   const launchTime = ctx.now.toISOString()
@@ -256,7 +260,7 @@ export async function runInstances(ctx: Context, input: RunInstancesInput) {
       instanceId,
       deviceIndex: 0,
       attachTime: launchTime,
-      deleteOnTermination: spec.DeleteOnTermination ?? !existing,
+      deleteOnTermination: spec.deleteOnTermination ?? !existing,
     }
     const eni = existing ? { ...existing.body, attachment } : make!(attachment)
     if (!eni) break

@@ -3,7 +3,6 @@ import type { NatGateway } from '../domain/gateways.js'
 import {
   AddressPool,
   INTERFACE_LIMITS,
-  macAddressOf,
   type NetworkInterface,
   PUBLIC_ADDRESS_RANGE,
   privateDnsName,
@@ -14,12 +13,17 @@ import type { SecurityGroup } from '../domain/security-group.js'
 import type { Subnet } from '../domain/subnet.js'
 import type { Vpc } from '../domain/vpc.js'
 import { parseAddress, parsePrefix } from '../net/prefix.js'
+import { stableHex } from '../ports/ids.js'
 import type { Stored, Tag } from '../ports/store.js'
 import { earlierCreate } from './client-token.js'
 import type { Context } from './context.js'
 import type { FieldValue } from './describe.js'
 import { type DescribeRequest, describe, findOwned, kinds, tagsOf } from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
+
+/** A locally administered unicast MAC (`02:…`), derived from the id so it never changes. */
+export const macAddressOf = (networkInterfaceId: string) =>
+  ['02', ...(stableHex(networkInterfaceId, 10).match(/../g) ?? [])].join(':')
 
 /**
  * Network interfaces: created on their own (CreateNetworkInterface) or as an instance's primary
@@ -66,7 +70,7 @@ export const publicDnsNameOf = (eni: NetworkInterface, view: InterfaceView) =>
 /** The addresses one interface asks for; anything not given is allocated. */
 export interface AddressRequest {
   readonly privateIpAddress?: string
-  readonly privateIpAddresses?: readonly { readonly PrivateIpAddress: string; readonly Primary?: boolean }[]
+  readonly privateIpAddresses?: readonly { readonly privateIpAddress: string; readonly primary?: boolean }[]
   readonly secondaryPrivateIpAddressCount?: number
   readonly ipv6AddressCount?: number
   readonly ipv6Addresses?: readonly string[]
@@ -87,7 +91,7 @@ function planAddresses(request: AddressRequest, subnet: Stored<Subnet>): Address
     )
   }
   const entries = request.privateIpAddresses ?? []
-  const primaries = entries.filter((e) => e.Primary).map((e) => e.PrivateIpAddress)
+  const primaries = entries.filter((e) => e.primary).map((e) => e.privateIpAddress)
   if (primaries.length > 1) {
     throw errors.invalidParameterValue('Only one private IPv4 address can be designated as primary.')
   }
@@ -96,7 +100,7 @@ function planAddresses(request: AddressRequest, subnet: Stored<Subnet>): Address
       'The primary private IPv4 address cannot be given both as PrivateIpAddress and in PrivateIpAddresses.',
     )
   }
-  const secondaries = entries.filter((e) => !e.Primary).map((e) => e.PrivateIpAddress)
+  const secondaries = entries.filter((e) => !e.primary).map((e) => e.privateIpAddress)
   if (request.secondaryPrivateIpAddressCount !== undefined && secondaries.length > 0) {
     throw errors.invalidParameterCombination(
       'A count of secondary private IPv4 addresses cannot be combined with specific secondary addresses.',

@@ -114,8 +114,8 @@ export interface DescribeOptions<T> {
  * still runs in full afterwards; this only narrows what is read.
  */
 function exactTagFilter(filters: readonly Filter[]) {
-  const filter = filters.find((f) => f.Name.startsWith('tag:') && f.Value.every((v) => !/[*?\\]/.test(v)))
-  return filter && { key: filter.Name.slice(4), values: filter.Value }
+  const filter = filters.find((f) => f.name.startsWith('tag:') && f.values.every((v) => !/[*?\\]/.test(v)))
+  return filter && { key: filter.name.slice(4), values: filter.values }
 }
 
 /** Lists the resources of a kind the caller sees, by id and filters, one page at a time. */

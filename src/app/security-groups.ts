@@ -61,36 +61,37 @@ const DIRECTIONS: readonly Direction[] = ['ingress', 'egress']
 const NAMES_NEED_DEFAULT_VPC = 'GroupName is only supported for EC2-Classic and default VPC.'
 const MISSING_SOURCE = 'Missing source specification: include source security group or CIDR information'
 
-// Inputs keep the wire's names, as TagSpecification does, so the protocol layer passes them through.
+// Inputs mirror the API's structures (IpPermissions.N.Groups.M …) in camelCase; any member may be
+// missing, and the use cases answer that with AWS's errors.
 
 export interface GroupPairInput {
-  readonly GroupId?: string
-  readonly GroupName?: string
-  readonly UserId?: string
-  readonly VpcId?: string
-  readonly VpcPeeringConnectionId?: string
-  readonly PeeringStatus?: string
-  readonly Description?: string
+  readonly groupId?: string
+  readonly groupName?: string
+  readonly userId?: string
+  readonly vpcId?: string
+  readonly vpcPeeringConnectionId?: string
+  readonly peeringStatus?: string
+  readonly description?: string
 }
 
 export interface IpPermissionInput {
-  readonly IpProtocol?: string
-  readonly FromPort?: number
-  readonly ToPort?: number
-  readonly Groups: readonly GroupPairInput[]
-  readonly IpRanges: readonly { readonly CidrIp?: string; readonly Description?: string }[]
-  readonly Ipv6Ranges: readonly { readonly CidrIpv6?: string; readonly Description?: string }[]
-  readonly PrefixListIds: readonly { readonly PrefixListId?: string; readonly Description?: string }[]
+  readonly ipProtocol?: string
+  readonly fromPort?: number
+  readonly toPort?: number
+  readonly groups: readonly GroupPairInput[]
+  readonly ipRanges: readonly { readonly cidrIp?: string; readonly description?: string }[]
+  readonly ipv6Ranges: readonly { readonly cidrIpv6?: string; readonly description?: string }[]
+  readonly prefixListIds: readonly { readonly prefixListId?: string; readonly description?: string }[]
 }
 
 /** The flat form of one ingress permission that older tools still send; egress does not accept it. */
 export interface FlatIngressInput {
-  readonly CidrIp?: string
-  readonly IpProtocol?: string
-  readonly FromPort?: number
-  readonly ToPort?: number
-  readonly SourceSecurityGroupName?: string
-  readonly SourceSecurityGroupOwnerId?: string
+  readonly cidrIp?: string
+  readonly ipProtocol?: string
+  readonly fromPort?: number
+  readonly toPort?: number
+  readonly sourceSecurityGroupName?: string
+  readonly sourceSecurityGroupOwnerId?: string
 }
 
 export interface GroupTarget {
@@ -216,9 +217,9 @@ async function groupByName(ctx: Context, vpcId: string, name: string, userId: st
 }
 
 async function pairedGroup(ctx: Context, target: SecurityGroup, pair: GroupPairInput) {
-  const userId = pair.UserId ?? ctx.caller.accountId
-  if (pair.GroupId !== undefined) return groupById(ctx, pair.GroupId, userId)
-  if (pair.GroupName !== undefined) return groupByName(ctx, target.vpcId, pair.GroupName, userId)
+  const userId = pair.userId ?? ctx.caller.accountId
+  if (pair.groupId !== undefined) return groupById(ctx, pair.groupId, userId)
+  if (pair.groupName !== undefined) return groupByName(ctx, target.vpcId, pair.groupName, userId)
   throw errors.missingSpecification('Source group ID missing.')
 }
 
@@ -246,11 +247,11 @@ function referencesForNewRules(
 /** For a revoke: an id is enough, so rules whose group or peering is gone can still be removed. */
 function referencesForRevoke(ctx: Context, target: SecurityGroup): ResolveReference {
   return async (pair) => {
-    if (pair.GroupId === undefined) {
+    if (pair.groupId === undefined) {
       const { body: group } = await pairedGroup(ctx, target, pair)
       return { groupId: group.groupId, userId: group.ownerId }
     }
-    return { groupId: checkId(groupKind.id, pair.GroupId), userId: pair.UserId ?? ctx.caller.accountId }
+    return { groupId: checkId(groupKind.id, pair.groupId), userId: pair.userId ?? ctx.caller.accountId }
   }
 }
 
@@ -268,52 +269,52 @@ const describedAs = (description: string | undefined) => {
 
 /** One rule per source of the permission, all with its protocol and ports. */
 async function rulesFrom(permission: IpPermissionInput, resolve: ResolveReference): Promise<RuleSpec[]> {
-  if (permission.IpProtocol === undefined) throw errors.missingParameter('IpProtocol')
-  const traffic = normalizeTraffic(permission.IpProtocol, permission.FromPort, permission.ToPort)
+  if (permission.ipProtocol === undefined) throw errors.missingParameter('IpProtocol')
+  const traffic = normalizeTraffic(permission.ipProtocol, permission.fromPort, permission.toPort)
   const sources: Omit<RuleSpec, keyof typeof traffic>[] = [
-    ...permission.IpRanges.map((r) => ({
-      cidrIpv4: cidrOf(r.CidrIp, 4, 'CidrIp'),
-      ...describedAs(r.Description),
+    ...permission.ipRanges.map((r) => ({
+      cidrIpv4: cidrOf(r.cidrIp, 4, 'CidrIp'),
+      ...describedAs(r.description),
     })),
-    ...permission.Ipv6Ranges.map((r) => ({
-      cidrIpv6: cidrOf(r.CidrIpv6, 6, 'CidrIpv6'),
-      ...describedAs(r.Description),
+    ...permission.ipv6Ranges.map((r) => ({
+      cidrIpv6: cidrOf(r.cidrIpv6, 6, 'CidrIpv6'),
+      ...describedAs(r.description),
     })),
-    ...permission.PrefixListIds.map((p) => ({
-      prefixListId: checkId(ids.prefixList, p.PrefixListId ?? ''),
-      ...describedAs(p.Description),
+    ...permission.prefixListIds.map((p) => ({
+      prefixListId: checkId(ids.prefixList, p.prefixListId ?? ''),
+      ...describedAs(p.description),
     })),
   ]
-  for (const pair of permission.Groups) {
-    sources.push({ referencedGroup: await resolve(pair), ...describedAs(pair.Description) })
+  for (const pair of permission.groups) {
+    sources.push({ referencedGroup: await resolve(pair), ...describedAs(pair.description) })
   }
   if (sources.length === 0) throw errors.missingSpecification(MISSING_SOURCE)
   return sources.map((source) => ({ ...traffic, ...source }))
 }
 
-const NO_SOURCES = { Groups: [], IpRanges: [], Ipv6Ranges: [], PrefixListIds: [] }
+const NO_SOURCES = { groups: [], ipRanges: [], ipv6Ranges: [], prefixListIds: [] }
 
 /** The flat ingress parameters as permissions; a source group named there gets all ICMP, TCP and UDP. */
 function flatPermissions(flat: FlatIngressInput): IpPermissionInput[] {
-  const { SourceSecurityGroupName: name, SourceSecurityGroupOwnerId: ownerId, CidrIp, ...traffic } = flat
-  const trafficGiven = CidrIp !== undefined || Object.values(traffic).some((v) => v !== undefined)
+  const { sourceSecurityGroupName: name, sourceSecurityGroupOwnerId: ownerId, cidrIp, ...traffic } = flat
+  const trafficGiven = cidrIp !== undefined || Object.values(traffic).some((v) => v !== undefined)
   if (name !== undefined) {
     if (trafficGiven) {
       throw errors.invalidParameterCombination(
         'SourceSecurityGroupName cannot be used with CidrIp, IpProtocol, FromPort or ToPort.',
       )
     }
-    const source = { ...NO_SOURCES, Groups: [{ GroupName: name, ...(ownerId ? { UserId: ownerId } : {}) }] }
+    const source = { ...NO_SOURCES, groups: [{ groupName: name, ...(ownerId ? { userId: ownerId } : {}) }] }
     return [
-      { IpProtocol: 'icmp', FromPort: -1, ToPort: -1, ...source },
-      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, ...source },
-      { IpProtocol: 'udp', FromPort: 0, ToPort: 65535, ...source },
+      { ipProtocol: 'icmp', fromPort: -1, toPort: -1, ...source },
+      { ipProtocol: 'tcp', fromPort: 0, toPort: 65535, ...source },
+      { ipProtocol: 'udp', fromPort: 0, toPort: 65535, ...source },
     ]
   }
   if (ownerId !== undefined) throw errors.missingSpecification('Source group ID missing.')
   if (!trafficGiven) return []
-  if (CidrIp === undefined) throw errors.missingSpecification(MISSING_SOURCE)
-  return [{ ...traffic, ...NO_SOURCES, IpRanges: [{ CidrIp }] }]
+  if (cidrIp === undefined) throw errors.missingSpecification(MISSING_SOURCE)
+  return [{ ...traffic, ...NO_SOURCES, ipRanges: [{ cidrIp }] }]
 }
 
 async function requestedRules(input: RuleChangeInput, resolve: ResolveReference): Promise<RuleSpec[]> {
@@ -578,16 +579,16 @@ export async function describeSecurityGroupRules(ctx: Context, request: Describe
 }
 
 export interface RuleUpdateInput {
-  readonly SecurityGroupRuleId?: string
-  readonly SecurityGroupRule?: {
-    readonly IpProtocol?: string
-    readonly FromPort?: number
-    readonly ToPort?: number
-    readonly CidrIpv4?: string
-    readonly CidrIpv6?: string
-    readonly PrefixListId?: string
-    readonly ReferencedGroupId?: string
-    readonly Description?: string
+  readonly securityGroupRuleId?: string
+  readonly securityGroupRule?: {
+    readonly ipProtocol?: string
+    readonly fromPort?: number
+    readonly toPort?: number
+    readonly cidrIpv4?: string
+    readonly cidrIpv6?: string
+    readonly prefixListId?: string
+    readonly referencedGroupId?: string
+    readonly description?: string
   }
 }
 
@@ -603,26 +604,26 @@ const peerKindOf = (rule: RuleSpec) => PEER_KINDS.find((k) => rule[k.field] !== 
 
 /** An update as the one permission it describes; a peer group keeps the account it had. */
 function permissionOfUpdate(
-  update: NonNullable<RuleUpdateInput['SecurityGroupRule']>,
+  update: NonNullable<RuleUpdateInput['securityGroupRule']>,
   current: SecurityGroupRule,
 ): IpPermissionInput {
-  const { Description } = update
-  const sameGroup = current.referencedGroup?.groupId === update.ReferencedGroupId
+  const { description } = update
+  const sameGroup = current.referencedGroup?.groupId === update.referencedGroupId
   return {
-    ...(update.IpProtocol !== undefined ? { IpProtocol: update.IpProtocol } : {}),
-    ...(update.FromPort !== undefined ? { FromPort: update.FromPort } : {}),
-    ...(update.ToPort !== undefined ? { ToPort: update.ToPort } : {}),
-    IpRanges: update.CidrIpv4 !== undefined ? [{ CidrIp: update.CidrIpv4, Description }] : [],
-    Ipv6Ranges: update.CidrIpv6 !== undefined ? [{ CidrIpv6: update.CidrIpv6, Description }] : [],
-    PrefixListIds:
-      update.PrefixListId !== undefined ? [{ PrefixListId: update.PrefixListId, Description }] : [],
-    Groups:
-      update.ReferencedGroupId !== undefined
+    ...(update.ipProtocol !== undefined ? { ipProtocol: update.ipProtocol } : {}),
+    ...(update.fromPort !== undefined ? { fromPort: update.fromPort } : {}),
+    ...(update.toPort !== undefined ? { toPort: update.toPort } : {}),
+    ipRanges: update.cidrIpv4 !== undefined ? [{ cidrIp: update.cidrIpv4, description }] : [],
+    ipv6Ranges: update.cidrIpv6 !== undefined ? [{ cidrIpv6: update.cidrIpv6, description }] : [],
+    prefixListIds:
+      update.prefixListId !== undefined ? [{ prefixListId: update.prefixListId, description }] : [],
+    groups:
+      update.referencedGroupId !== undefined
         ? [
             {
-              GroupId: update.ReferencedGroupId,
-              Description,
-              ...(sameGroup ? { UserId: current.referencedGroup!.userId } : {}),
+              groupId: update.referencedGroupId,
+              description,
+              ...(sameGroup ? { userId: current.referencedGroup!.userId } : {}),
             },
           ]
         : [],
@@ -640,13 +641,13 @@ export async function modifySecurityGroupRules(
   const resolve = referencesForNewRules(ctx, group.body, await connectionsOf(ctx))
   let body = group.body
   for (const update of updates) {
-    if (update.SecurityGroupRuleId === undefined) throw errors.missingParameter('SecurityGroupRuleId')
-    const id = checkId(ids.securityGroupRule, update.SecurityGroupRuleId)
+    if (update.securityGroupRuleId === undefined) throw errors.missingParameter('SecurityGroupRuleId')
+    const id = checkId(ids.securityGroupRule, update.securityGroupRuleId)
     const direction = DIRECTIONS.find((d) => body[d].some((r) => r.ruleId === id))
     if (!direction) throw errors.notFound(ids.securityGroupRule, id)
-    if (update.SecurityGroupRule === undefined) throw errors.missingParameter('SecurityGroupRule')
+    if (update.securityGroupRule === undefined) throw errors.missingParameter('SecurityGroupRule')
     const current = body[direction].find((r) => r.ruleId === id)!
-    const specs = await rulesFrom(permissionOfUpdate(update.SecurityGroupRule, current), resolve)
+    const specs = await rulesFrom(permissionOfUpdate(update.securityGroupRule, current), resolve)
     if (specs.length > 1) {
       throw errors.invalidParameterCombination(
         'Only one of CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId may be specified.',

@@ -2,8 +2,9 @@ import { isStillListed, type NatGateway, type VpnGateway } from '../domain/gatew
 import { type Instance, isListed } from '../domain/instance.js'
 import { isVisibleTo, type PeeringConnection, settle } from '../domain/peering.js'
 import type { Stored } from '../ports/store.js'
-import type { Context } from './context.js'
+import type { Caller, Context, Services } from './context.js'
 import { kinds } from './resources.js'
+import { runUseCase } from './run.js'
 
 /**
  * What no account can see any more: peering connections past every party's visibility window,
@@ -29,4 +30,17 @@ export async function sweep(ctx: Context): Promise<number> {
   const records = await forgotten(ctx)
   for (const record of records) await ctx.tx.remove(record)
   return records.length
+}
+
+/** The sweeper acts for no account; it only needs the time and the transaction. */
+const SYSTEM: Caller = { accountId: '000000000000', region: 'aws-global', accessKeyId: '' }
+
+/** Forgets what nobody can see any more; a write happens only when there is something to remove. */
+export async function sweepForgotten(services: Services): Promise<number> {
+  const candidates = await runUseCase(services, SYSTEM, {
+    name: 'sweep',
+    mutates: false,
+    run: async (ctx) => (await forgotten(ctx)).length,
+  })
+  return candidates === 0 ? 0 : runUseCase(services, SYSTEM, { name: 'sweep', mutates: true, run: sweep })
 }

@@ -1,13 +1,14 @@
 import { errors } from '../domain/errors.js'
-import { MAX_TAGS_PER_RESOURCE, validateTags } from '../domain/tags.js'
+import { MAX_TAGS_PER_RESOURCE, type TagInput, validateTags } from '../domain/tags.js'
 import type { Tag } from '../ports/store.js'
 import type { Context } from './context.js'
 import { compileFilters, type Filter, paginate } from './describe.js'
 import { isVisibleId, kindOfId } from './resources.js'
 
+/** `TagSpecification.N` of a create action: the resource type it is for, and its tags. */
 export interface TagSpecification {
-  readonly ResourceType?: string
-  readonly Tag: readonly { Key?: string; Value?: string }[]
+  readonly resourceType?: string
+  readonly tags: readonly TagInput[]
 }
 
 async function putTags(ctx: Context, resourceId: string, tags: readonly Tag[]) {
@@ -26,13 +27,13 @@ async function putTags(ctx: Context, resourceId: string, tags: readonly Tag[]) {
 export function checkTagSpecifications(specs: readonly TagSpecification[], resourceType: string): Tag[] {
   const tags: Tag[] = []
   for (const spec of specs) {
-    if (spec.ResourceType === undefined) throw errors.missingParameter('TagSpecification.N.ResourceType')
-    if (spec.ResourceType !== resourceType) {
+    if (spec.resourceType === undefined) throw errors.missingParameter('TagSpecification.N.ResourceType')
+    if (spec.resourceType !== resourceType) {
       throw errors.invalidParameterValue(
-        `'${spec.ResourceType}' is not a valid taggable resource type for this operation.`,
+        `'${spec.resourceType}' is not a valid taggable resource type for this operation.`,
       )
     }
-    tags.push(...validateTags(spec.Tag))
+    tags.push(...validateTags(spec.tags))
   }
   if (new Set(tags.map((t) => t.key)).size > MAX_TAGS_PER_RESOURCE) throw errors.tagLimitExceeded()
   return tags
@@ -54,11 +55,7 @@ async function resolveResources(ctx: Context, resourceIds: readonly string[]) {
   }
 }
 
-export async function createTags(
-  ctx: Context,
-  resourceIds: readonly string[],
-  tags: readonly { Key?: string; Value?: string }[],
-) {
+export async function createTags(ctx: Context, resourceIds: readonly string[], tags: readonly TagInput[]) {
   if (tags.length === 0) throw errors.missingParameter('Tag')
   const valid = validateTags(tags)
   await resolveResources(ctx, resourceIds)
@@ -69,20 +66,16 @@ export async function createTags(
  * A key alone removes the tag whatever its value; a key with a value (even empty) removes it
  * only when the value matches; no tags at all removes every tag but the `aws:` ones.
  */
-export async function deleteTags(
-  ctx: Context,
-  resourceIds: readonly string[],
-  tags: readonly { Key?: string; Value?: string }[],
-) {
+export async function deleteTags(ctx: Context, resourceIds: readonly string[], tags: readonly TagInput[]) {
   for (const tag of tags) {
-    if (!tag.Key) throw errors.invalidTagKey('')
-    if (tag.Key.toLowerCase().startsWith('aws:')) throw errors.invalidTagKey(tag.Key)
+    if (!tag.key) throw errors.invalidTagKey('')
+    if (tag.key.toLowerCase().startsWith('aws:')) throw errors.invalidTagKey(tag.key)
   }
   await resolveResources(ctx, resourceIds)
   const selection =
     tags.length === 0
       ? undefined
-      : tags.map((t) => ({ key: t.Key!, ...(t.Value !== undefined ? { value: t.Value } : {}) }))
+      : tags.map((t) => ({ key: t.key!, ...(t.value !== undefined ? { value: t.value } : {}) }))
   for (const id of resourceIds) await ctx.tx.removeTags(ctx.caller, id, selection)
 }
 
@@ -105,7 +98,7 @@ export async function describeTags(
     value: row.value,
   }))
   const matches = compileFilters<TagDescription>(
-    request.filters.map((f) => (f.Name.startsWith('tag:') ? { Name: 'key', Value: [f.Name.slice(4)] } : f)),
+    request.filters.map((f) => (f.name.startsWith('tag:') ? { name: 'key', values: [f.name.slice(4)] } : f)),
     {
       key: (t) => t.key,
       value: (t) => t.value,
@@ -114,9 +107,9 @@ export async function describeTags(
     },
   )
   // `tag:<key>=<v>` means key and value both match; handled as two conditions on one row.
-  const tagValueFilters = request.filters.filter((f) => f.Name.startsWith('tag:'))
+  const tagValueFilters = request.filters.filter((f) => f.name.startsWith('tag:'))
   const matchesTagValues = compileFilters<TagDescription>(
-    tagValueFilters.map((f) => ({ Name: 'value', Value: f.Value })),
+    tagValueFilters.map((f) => ({ name: 'value', values: f.values })),
     { value: (t) => t.value },
   )
   const filtered = described.filter((t) => matches(t) && matchesTagValues(t))

@@ -26,11 +26,6 @@ import type { Context } from './context.js'
 import { currentSnapshot, resolveSource } from './dataplane.js'
 import { kinds } from './resources.js'
 
-/** Where S3-destination log files are delivered: the key is the bucket and object key, the text the file. */
-export interface LogFileSink {
-  write(key: string, text: string): Promise<void>
-}
-
 export interface SendTrafficInput {
   /** The sending interface (`eni-…`), an instance (`i-…`, its primary interface), or an address one holds. */
   readonly from: string
@@ -173,7 +168,7 @@ function fileKeyOf(ctx: Context, flowLog: Stored<FlowLog>) {
  * that action. CloudWatch Logs records are stored; S3 records go to one file per flow log and
  * send, headed by the field names. The records' start and end are the server clock's now.
  */
-export async function sendTraffic(ctx: Context, input: SendTrafficInput, sink: LogFileSink) {
+export async function sendTraffic(ctx: Context, input: SendTrafficInput) {
   const protocol = protocolNumber(input.protocol)
   if (!parseAddress(input.to)) throw errors.invalidValue('to', input.to, 'Expected an IPv4 or IPv6 address.')
   const ports = portsOf(protocol, input)
@@ -236,7 +231,8 @@ export async function sendTraffic(ctx: Context, input: SendTrafficInput, sink: L
     }
   }
   // Files last, once every record is in the transaction.
-  for (const file of files.values()) await sink.write(file.key, `${file.header}\n${file.lines.join('\n')}\n`)
+  for (const file of files.values())
+    await ctx.flowLogSink.write(file.key, `${file.header}\n${file.lines.join('\n')}\n`)
 
   return {
     flow: { source: input.from, destination: input.to, protocol, ...ports },

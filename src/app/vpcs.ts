@@ -2,20 +2,18 @@ import { errors } from '../domain/errors.js'
 import { defaultAclEntries, defaultIpv6Entries, type NetworkAcl } from '../domain/network-acl.js'
 import { localRoute, type RouteTable } from '../domain/route-table.js'
 import { defaultSecurityGroup, type SecurityGroup } from '../domain/security-group.js'
-import {
-  type CidrAssociation,
-  dhcpOptionsId,
-  type Ipv6Association,
-  VPC_LIMITS,
-  type Vpc,
-  vpcCidrs,
-} from '../domain/vpc.js'
+import { type CidrAssociation, type Ipv6Association, VPC_LIMITS, type Vpc, vpcCidrs } from '../domain/vpc.js'
 import { contains, formatPrefix, overlaps, type Prefix, parsePrefix, prefixAt } from '../net/prefix.js'
+import { stableHex } from '../ports/ids.js'
 import type { Context } from './context.js'
 import { checkNewVpcBlock, failOverlappedRequests, releasePeeringsOfVpc } from './peering.js'
 import { type DescribeRequest, describe, findOwned, kinds } from './resources.js'
 import { removeGroupRuleTags } from './security-groups.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
+
+/** Each account has one default DHCP option set per region; its id is stable. */
+export const dhcpOptionsId = (accountId: string, region: string) =>
+  `dopt-${stableHex(`${accountId}/${region}`, 17)}`
 
 export interface CreateVpcInput {
   readonly cidrBlock?: string

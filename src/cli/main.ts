@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, parseServeConfig } from '../config/config.js'
-import { startServer } from '../server/start.js'
 import { ApiCallError } from './client.js'
 import { flowsCommand } from './commands/flows.js'
 import { peeringCommand } from './commands/peering.js'
@@ -100,6 +99,8 @@ program
       ...options,
       ephemeral: options.ephemeral === true || options.ephemeral === 'true',
     })
+    // Loaded here, not at the top: the client commands need none of the server's modules.
+    const { startServer } = await import('../server/start.js')
     const server = await startServer(config)
     const where = config.databaseUrl
       ? 'PostgreSQL'

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { Settings } from '../app/context.js'
-import type { AuthMode, Credential } from '../protocol/sigv4/verify.js'
+import type { Credential } from '../ports/credentials.js'
+import type { AuthMode } from '../protocol/sigv4/verify.js'
 
 /**
  * The server's settings, from one schema: defaults, then `VPCPEER_*` variables, then flags

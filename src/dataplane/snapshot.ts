@@ -214,9 +214,66 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
   else map.set(key, [value])
 }
 
+/**
+ * Compiles the estate in named passes: an index of VPCs, peerings and gateways; security groups;
+ * network ACLs; route tables with their targets resolved; then subnets and interfaces placed in
+ * what the earlier passes built. Groups, ACLs and routes compile their rules on first use.
+ */
 export function compileSnapshot(estate: Estate): Snapshot {
   const ranges = rangeReader()
   const holders = new AddressIndex()
+  const index = indexEstate(estate, ranges, holders)
+  const securityGroups = compileGroups(estate, ranges)
+  const networkAcls = compileAcls(estate, ranges, index)
+  // Filled by the last pass; routes ask it only when their state is first needed.
+  const interfaces = new Map<string, InterfaceEntry>()
+  const routeTables = compileRouteTables(estate, ranges, index, (id) => interfaces.has(id))
+  const subnets = placeSubnets(estate, index, routeTables, networkAcls)
+  const instances = placeInterfaces(estate, index, subnets, securityGroups, holders, interfaces)
+  const groupMembers = lazy(() => {
+    const members = new Map<string, InterfaceEntry[]>()
+    for (const entry of interfaces.values()) for (const id of entry.eni.groupIds) push(members, id, entry)
+    return members
+  })
+  return {
+    at: estate.at,
+    estate,
+    vpcs: index.vpcs,
+    subnets,
+    routeTables,
+    networkAcls,
+    securityGroups,
+    peerings: index.peerings,
+    internetGateways: index.internetGateways,
+    egressOnlyInternetGateways: index.egressOnlyInternetGateways,
+    natGateways: index.natGateways,
+    vpnGateways: index.vpnGateways,
+    interfaces,
+    instances,
+    holders,
+    get groupMembers() {
+      return groupMembers()
+    },
+    activePeerings: index.activePeerings,
+  }
+}
+
+/** What the index pass finds: VPCs, peerings, gateways and instances' primary interfaces, by id. */
+interface EstateIndex {
+  readonly vpcs: ReadonlyMap<string, VpcEntry>
+  readonly peerings: ReadonlyMap<string, PeeringEntry>
+  readonly activePeerings: ReadonlyMap<string, PeeringEntry>
+  readonly internetGateways: ReadonlyMap<string, GatewayEntry<InternetGateway>>
+  readonly egressOnlyInternetGateways: ReadonlyMap<string, GatewayEntry<EgressOnlyInternetGateway>>
+  readonly natGateways: ReadonlyMap<string, GatewayEntry<NatGateway>>
+  readonly vpnGateways: ReadonlyMap<string, GatewayEntry<VpnGateway>>
+  /** Instance id → the id of its interface at device index 0. */
+  readonly primaryOfInstance: ReadonlyMap<string, string>
+  /** A resource's region: the estate's record of it, else its VPC's. */
+  regionOf(id: string, vpcId?: string): string
+}
+
+function indexEstate(estate: Estate, ranges: RangeReader, holders: AddressIndex): EstateIndex {
   const vpcs = byId(
     estate.vpcs,
     (v) => v.vpcId,
@@ -234,43 +291,6 @@ export function compileSnapshot(estate: Estate): Snapshot {
   const regionOfVpc = (vpcId: string | undefined) => (vpcId ? vpcs.get(vpcId)?.vpc.region : undefined)
   const regionOf = (id: string, vpcId?: string) => estate.regions?.get(id) ?? regionOfVpc(vpcId) ?? ''
 
-  const securityGroups = byId(
-    estate.securityGroups,
-    (g) => g.groupId,
-    (group): GroupEntry => {
-      const compiled = lazy(() => compileGroup(group, ranges))
-      return {
-        group,
-        get ingress() {
-          return compiled().ingress
-        },
-        get egress() {
-          return compiled().egress
-        },
-        ref: componentRef('security-group', group.groupId, group.region, group.ownerId),
-        vpcId: group.vpcId,
-      }
-    },
-  )
-  const networkAcls = byId(
-    estate.networkAcls,
-    (a) => a.networkAclId,
-    (acl): AclEntry => {
-      const compiled = lazy(() => compileAcl(acl, ranges))
-      return {
-        get lists() {
-          return compiled().lists
-        },
-        acl,
-        ref: componentRef(
-          'network-acl',
-          acl.networkAclId,
-          regionOf(acl.networkAclId, acl.vpcId),
-          acl.ownerId,
-        ),
-      }
-    },
-  )
   const peerings = byId(
     estate.peerings,
     (p) => p.vpcPeeringConnectionId,
@@ -302,73 +322,140 @@ export function compileSnapshot(estate: Estate): Snapshot {
       const id = idOf(gateway)
       return { gateway, ref: componentRef(kind, id, regionOf(id, vpcOf(gateway)), gateway.ownerId) }
     })
-  const internetGateways = gateways(
-    estate.internetGateways,
-    'internet-gateway',
-    (g) => g.internetGatewayId,
-    attachedVpcOf,
-  )
-  const egressOnlyInternetGateways = gateways(
-    estate.egressOnlyInternetGateways,
-    'egress-only-internet-gateway',
-    (g) => g.egressOnlyInternetGatewayId,
-    (g) => g.vpcId,
-  )
-  const natGateways = gateways(
-    estate.natGateways,
-    'nat-gateway',
-    (g) => g.natGatewayId,
-    (g) => g.vpcId,
-  )
-  const vpnGateways = gateways(estate.vpnGateways, 'vpn-gateway', (g) => g.vpnGatewayId, attachedVpcOf)
-
   const primaryOfInstance = new Map<string, string>()
   for (const eni of estate.networkInterfaces) {
     if (eni.attachment?.deviceIndex === 0)
       primaryOfInstance.set(eni.attachment.instanceId, eni.networkInterfaceId)
   }
-  const targetOf = (route: Route): RouteTarget => {
-    if (route.vpcPeeringConnectionId !== undefined) {
-      return { kind: 'peering', peering: peerings.get(route.vpcPeeringConnectionId) }
-    }
-    if (route.natGatewayId !== undefined) {
-      return { kind: 'nat-gateway', gateway: natGateways.get(route.natGatewayId) }
-    }
-    if (route.egressOnlyInternetGatewayId !== undefined) {
-      return {
-        kind: 'egress-only-internet-gateway',
-        gateway: egressOnlyInternetGateways.get(route.egressOnlyInternetGatewayId),
-      }
-    }
-    if (route.networkInterfaceId !== undefined) {
-      return { kind: 'network-interface', networkInterfaceId: route.networkInterfaceId }
-    }
-    if (route.instanceId !== undefined) {
-      return { kind: 'network-interface', networkInterfaceId: primaryOfInstance.get(route.instanceId) }
-    }
-    const gatewayId = route.gatewayId ?? ''
-    if (route.transitGatewayId === undefined && gatewayId === 'local') return { kind: 'local' }
-    if (gatewayId.startsWith('igw-')) {
-      return { kind: 'internet-gateway', gateway: internetGateways.get(gatewayId) }
-    }
-    if (gatewayId.startsWith('vgw-')) return { kind: 'vpn-gateway', gateway: vpnGateways.get(gatewayId) }
-    return { kind: 'unsupported' }
+  return {
+    vpcs,
+    peerings,
+    activePeerings,
+    internetGateways: gateways(
+      estate.internetGateways,
+      'internet-gateway',
+      (g) => g.internetGatewayId,
+      attachedVpcOf,
+    ),
+    egressOnlyInternetGateways: gateways(
+      estate.egressOnlyInternetGateways,
+      'egress-only-internet-gateway',
+      (g) => g.egressOnlyInternetGatewayId,
+      (g) => g.vpcId,
+    ),
+    natGateways: gateways(
+      estate.natGateways,
+      'nat-gateway',
+      (g) => g.natGatewayId,
+      (g) => g.vpcId,
+    ),
+    vpnGateways: gateways(estate.vpnGateways, 'vpn-gateway', (g) => g.vpnGatewayId, attachedVpcOf),
+    primaryOfInstance,
+    regionOf,
   }
-  const interfaceExists = (id: string) => interfaces.has(id)
-  const routeTables = byId(
+}
+
+function compileGroups(estate: Estate, ranges: RangeReader): Map<string, GroupEntry> {
+  return byId(
+    estate.securityGroups,
+    (g) => g.groupId,
+    (group): GroupEntry => {
+      const compiled = lazy(() => compileGroup(group, ranges))
+      return {
+        group,
+        get ingress() {
+          return compiled().ingress
+        },
+        get egress() {
+          return compiled().egress
+        },
+        ref: componentRef('security-group', group.groupId, group.region, group.ownerId),
+        vpcId: group.vpcId,
+      }
+    },
+  )
+}
+
+function compileAcls(estate: Estate, ranges: RangeReader, index: EstateIndex): Map<string, AclEntry> {
+  return byId(
+    estate.networkAcls,
+    (a) => a.networkAclId,
+    (acl): AclEntry => {
+      const compiled = lazy(() => compileAcl(acl, ranges))
+      return {
+        get lists() {
+          return compiled().lists
+        },
+        acl,
+        ref: componentRef(
+          'network-acl',
+          acl.networkAclId,
+          index.regionOf(acl.networkAclId, acl.vpcId),
+          acl.ownerId,
+        ),
+      }
+    },
+  )
+}
+
+/** What a route sends traffic to, resolved against the index (an instance by its primary interface). */
+function routeTargetOf(route: Route, index: EstateIndex): RouteTarget {
+  if (route.vpcPeeringConnectionId !== undefined) {
+    return { kind: 'peering', peering: index.peerings.get(route.vpcPeeringConnectionId) }
+  }
+  if (route.natGatewayId !== undefined) {
+    return { kind: 'nat-gateway', gateway: index.natGateways.get(route.natGatewayId) }
+  }
+  if (route.egressOnlyInternetGatewayId !== undefined) {
+    return {
+      kind: 'egress-only-internet-gateway',
+      gateway: index.egressOnlyInternetGateways.get(route.egressOnlyInternetGatewayId),
+    }
+  }
+  if (route.networkInterfaceId !== undefined) {
+    return { kind: 'network-interface', networkInterfaceId: route.networkInterfaceId }
+  }
+  if (route.instanceId !== undefined) {
+    return { kind: 'network-interface', networkInterfaceId: index.primaryOfInstance.get(route.instanceId) }
+  }
+  const gatewayId = route.gatewayId ?? ''
+  if (route.transitGatewayId === undefined && gatewayId === 'local') return { kind: 'local' }
+  if (gatewayId.startsWith('igw-')) {
+    return { kind: 'internet-gateway', gateway: index.internetGateways.get(gatewayId) }
+  }
+  if (gatewayId.startsWith('vgw-')) return { kind: 'vpn-gateway', gateway: index.vpnGateways.get(gatewayId) }
+  return { kind: 'unsupported' }
+}
+
+function compileRouteTables(
+  estate: Estate,
+  ranges: RangeReader,
+  index: EstateIndex,
+  interfaceExists: (id: string) => boolean,
+): Map<string, RouteTableEntry> {
+  const targetOf = (route: Route) => routeTargetOf(route, index)
+  return byId(
     estate.routeTables,
     (t) => t.routeTableId,
     (table) =>
       compileRouteTable(
         table,
-        vpcs.get(table.vpcId),
-        regionOf(table.routeTableId, table.vpcId),
+        index.vpcs.get(table.vpcId),
+        index.regionOf(table.routeTableId, table.vpcId),
         targetOf,
         interfaceExists,
         ranges,
       ),
   )
+}
 
+/** Each subnet with its VPC, its route table (explicit, else main) and its ACL (associated, else default). */
+function placeSubnets(
+  estate: Estate,
+  index: EstateIndex,
+  routeTables: ReadonlyMap<string, RouteTableEntry>,
+  networkAcls: ReadonlyMap<string, AclEntry>,
+): Map<string, SubnetEntry> {
   const tableOfSubnet = new Map<string, RouteTableEntry>()
   const mainTableOfVpc = new Map<string, RouteTableEntry>()
   for (const entry of routeTables.values()) {
@@ -383,10 +470,9 @@ export function compileSnapshot(estate: Estate): Snapshot {
     for (const association of entry.acl.associations) aclOfSubnet.set(association.subnetId, entry)
     if (entry.acl.isDefault) defaultAclOfVpc.set(entry.acl.vpcId, entry)
   }
-
   const subnets = new Map<string, SubnetEntry>()
   for (const subnet of estate.subnets) {
-    const vpc = vpcs.get(subnet.vpcId)
+    const vpc = index.vpcs.get(subnet.vpcId)
     if (!vpc) continue
     subnets.set(subnet.subnetId, {
       subnet,
@@ -402,46 +488,30 @@ export function compileSnapshot(estate: Estate): Snapshot {
         networkAcls.get(vpc.vpc.defaultNetworkAclId),
     })
   }
+  return subnets
+}
 
-  const interfaces = new Map<string, InterfaceEntry>()
-  const groupMembers = lazy(() => {
-    const members = new Map<string, InterfaceEntry[]>()
-    for (const entry of interfaces.values()) for (const id of entry.eni.groupIds) push(members, id, entry)
-    return members
-  })
+/** Places every interface in `interfaces` and the address index; returns instances' primary interfaces. */
+function placeInterfaces(
+  estate: Estate,
+  index: EstateIndex,
+  subnets: ReadonlyMap<string, SubnetEntry>,
+  securityGroups: ReadonlyMap<string, GroupEntry>,
+  holders: AddressIndex,
+  interfaces: Map<string, InterfaceEntry>,
+): Map<string, InterfaceEntry> {
   const instances = new Map<string, InterfaceEntry>()
   for (const eni of estate.networkInterfaces) {
-    const compiled = compileInterface(eni, vpcs, subnets, securityGroups)
+    const compiled = compileInterface(eni, index.vpcs, subnets, securityGroups)
     if (!compiled) continue
     const { entry, held } = compiled
     interfaces.set(eni.networkInterfaceId, entry)
-    if (primaryOfInstance.get(eni.attachment?.instanceId ?? '') === eni.networkInterfaceId) {
+    if (index.primaryOfInstance.get(eni.attachment?.instanceId ?? '') === eni.networkInterfaceId) {
       instances.set(eni.attachment!.instanceId, entry)
     }
     for (const address of held) holders.add(address.value, entry)
   }
-
-  return {
-    at: estate.at,
-    estate,
-    vpcs,
-    subnets,
-    routeTables,
-    networkAcls,
-    securityGroups,
-    peerings,
-    internetGateways,
-    egressOnlyInternetGateways,
-    natGateways,
-    vpnGateways,
-    interfaces,
-    instances,
-    holders,
-    get groupMembers() {
-      return groupMembers()
-    },
-    activePeerings,
-  }
+  return instances
 }
 
 /** An interface's entry; its ARN is built on first use, since most of 100k interfaces are never named. */

@@ -1,10 +1,4 @@
-import { randomBytes } from 'node:crypto'
 import { errors, type IdKind } from './errors.js'
-
-/** New resource ids: the prefix, a dash and 17 lowercase hex digits, as AWS issues them today. */
-export type IdSource = (prefix: string) => string
-
-export const randomIds: IdSource = (prefix) => `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`
 
 const kind = (prefix: string, noun: string, notFound: string, malformed: string): IdKind => ({
   prefix,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { containsAddress, formatAddress, type Prefix, parseAddress } from '../net/prefix.js'
 import { errors } from './errors.js'
 
@@ -44,12 +43,6 @@ export const privateIpv4Addresses = (eni: NetworkInterface) => [
   eni.privateIpAddress,
   ...eni.secondaryPrivateIpAddresses,
 ]
-
-/** A locally administered unicast MAC (`02:…`), derived from the id so it never changes. */
-export function macAddressOf(networkInterfaceId: string): string {
-  const bytes = createHash('sha256').update(networkInterfaceId).digest().subarray(0, 5)
-  return ['02', ...[...bytes].map((b) => b.toString(16).padStart(2, '0'))].join(':')
-}
 
 const dashed = (address: string) => address.replaceAll('.', '-')
 

@@ -1,3 +1,9 @@
+/** The (account, region) a caller acts in; every resource belongs to one. */
+export interface Scope {
+  readonly accountId: string
+  readonly region: string
+}
+
 /** Regions vpcpeer lists, with the short codes AWS uses in availability-zone ids (use1-az1). */
 const REGIONS: Record<string, string> = {
   'us-east-1': 'use1',

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto'
-
 export interface CidrAssociation {
   readonly associationId: string
   readonly cidrBlock: string
@@ -30,11 +28,6 @@ export interface Vpc {
 
 /** Quotas AWS applies per VPC. */
 export const VPC_LIMITS = { ipv4Blocks: 5, ipv6Blocks: 5, subnets: 200 } as const
-
-/** Each account has one default DHCP option set per region; its id is stable. */
-export function dhcpOptionsId(accountId: string, region: string): string {
-  return `dopt-${createHash('sha256').update(`${accountId}/${region}`).digest('hex').slice(0, 17)}`
-}
 
 export const vpcArn = (vpc: Pick<Vpc, 'region' | 'ownerId' | 'vpcId'>) =>
   `arn:aws:ec2:${vpc.region}:${vpc.ownerId}:vpc/${vpc.vpcId}`

@@ -4,16 +4,10 @@
  * writers, so concurrent accept/delete/reject on one connection never both win.
  */
 
-/** The (account, region) a caller acts in; every resource belongs to one. */
-export interface Scope {
-  readonly accountId: string
-  readonly region: string
-}
+import type { Scope } from '../domain/regions.js'
+import type { Tag } from '../domain/tags.js'
 
-export interface Tag {
-  readonly key: string
-  readonly value: string
-}
+export type { Scope, Tag }
 
 export interface Stored<T> {
   readonly id: string

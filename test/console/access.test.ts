@@ -1,7 +1,7 @@
 import { CreateVpcCommand, CreateVpcPeeringConnectionCommand } from '@aws-sdk/client-ec2'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { Credential } from '../../src/protocol/sigv4/verify.js'
+import type { Credential } from '../../src/ports/credentials.js'
 import { ec2Client, startTestServer, type TestServer } from '../support/server.js'
 import { ensureConsoleBuilt, hasChromium, launchChromium, openConsole, suiteName } from './browser.js'
 import { ACCOUNT_A, ACCOUNT_B } from './estate.js'

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Credential } from '../../src/ports/credentials.js'
 import { signRequest as signWithNodeCrypto } from '../../src/protocol/sigv4/sign.js'
-import type { Credential } from '../../src/protocol/sigv4/verify.js'
 import { signRequest as signInBrowser } from '../../web/src/sigv4.js'
 import { startTestServer, type TestServer } from '../support/server.js'
 

@@ -1,4 +1,4 @@
-import type { ApiErrorBody } from '../../src/server/api/console-shapes.js'
+import type { ApiErrorBody } from '../../src/app/console-views.js'
 import { type Credentials, signRequest } from './sigv4.ts'
 
 export const API_PREFIX = '/_vpcpeer/api'

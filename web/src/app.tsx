@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import type { WhoAmI } from '../../src/server/api/console-shapes.js'
+import type { WhoAmI } from '../../src/app/console-views.js'
 import { call, clientFor } from './api.ts'
 import { ClientContext, ErrorNote } from './components.tsx'
 import { hrefOf, type Route, useRoute, type ViewName } from './router.ts'

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext, useState } from 'react'
-import type { PeeringEdge } from '../../src/server/api/console-shapes.js'
+import type { PeeringEdge } from '../../src/app/console-views.js'
 import { type Client, describeFailure } from './api.ts'
 
 /** The signed API client of the account the console acts as. */

@@ -1,7 +1,7 @@
 /**
  * The parts of the data plane's JSON answers the console reads: flow-log records from
  * GET /flows and POST /traffic (src/app/traffic.ts) and traced paths from POST /trace
- * (src/server/api/reach.ts over src/dataplane/types.ts, FlowResult). Declared here, not imported, because those modules
+ * (src/app/reach.ts over src/dataplane/types.ts, FlowResult). Declared here, not imported, because those modules
  * bring node-only code into the browser's type check.
  */
 export interface FlowRecord {

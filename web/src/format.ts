@@ -1,4 +1,4 @@
-import type { PeeringEdge } from '../../src/server/api/console-shapes.js'
+import type { PeeringEdge } from '../../src/app/console-views.js'
 
 const PROTOCOL_NAMES: Record<string, string> = {
   '-1': 'all',

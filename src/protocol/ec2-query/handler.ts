@@ -1,22 +1,12 @@
-import type { Caller, Context, Memo, Settings } from '../../app/context.js'
+import type { Caller, Services } from '../../app/context.js'
+import { runUseCase } from '../../app/run.js'
 import { type ApiError, errors, isApiError } from '../../domain/errors.js'
-import type { IdSource } from '../../domain/ids.js'
-import type { Clock } from '../../ports/clock.js'
-import { ConflictError, type Store } from '../../ports/store.js'
 import { dryRunParam } from './action.js'
 import { ec2Actions } from './actions/index.js'
 import { decodeMembers, decodeTree } from './params.js'
 import { document, escapeXml, XML_DECLARATION } from './xml.js'
 
 export const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/'
-
-export interface Ec2Services {
-  readonly store: Store
-  readonly clock: Clock
-  readonly newId: IdSource
-  readonly settings: Settings
-  readonly memo: Memo
-}
 
 export interface QueryResponse {
   readonly status: number
@@ -33,13 +23,11 @@ export function ec2Error(error: ApiError, requestId: string, action: string): Qu
   return { status: error.status, body, action, errorCode: error.code }
 }
 
-const WRITE_ATTEMPTS = 3
-
 /** Runs one EC2 Query request for an authenticated caller. Never throws. */
 export async function handleEc2(
   params: URLSearchParams,
   caller: Caller,
-  services: Ec2Services,
+  services: Services,
   requestId: string,
   onUnexpected: (error: unknown) => void,
 ): Promise<QueryResponse> {
@@ -50,26 +38,11 @@ export async function handleEc2(
     if (!action) throw errors.invalidAction(actionName)
     const { DryRun, ...input } = decodeMembers({ ...dryRunParam, ...action.params }, decodeTree(params))
     if (DryRun) throw errors.dryRun()
-    const run = async (tx: Context['tx']) =>
-      action.run(
-        {
-          caller,
-          tx,
-          now: services.clock.now(),
-          newId: services.newId,
-          settings: services.settings,
-          memo: services.memo,
-        },
-        input,
-      )
-    let output: Record<string, unknown> | undefined
-    for (let attempt = 1; output === undefined; attempt++) {
-      try {
-        output = await (action.mutates ? services.store.write(run) : services.store.read(run))
-      } catch (error) {
-        if (!(error instanceof ConflictError) || attempt >= WRITE_ATTEMPTS) throw error
-      }
-    }
+    const output = await runUseCase(services, caller, {
+      name: actionName,
+      mutates: action.mutates,
+      run: (ctx) => action.run(ctx, input),
+    })
     const body = Object.keys(output).length === 0 ? { return: true } : output
     const xml = document(`${actionName}Response`, ` xmlns="${EC2_NAMESPACE}"`, { requestId, ...body })
     return { status: 200, body: xml, action: actionName }

@@ -81,8 +81,8 @@ describe('decodeMembers', () => {
     expect(input).toEqual({
       VpcId: [],
       Filter: [
-        { Name: 'vpc-id', Value: ['vpc-1', 'vpc-2'] },
-        { Name: 'tag:Name', Value: ['b'] },
+        { name: 'vpc-id', values: ['vpc-1', 'vpc-2'] },
+        { name: 'tag:Name', values: ['b'] },
       ],
       MaxResults: 5,
       DryRun: false,
@@ -95,7 +95,7 @@ describe('decodeMembers', () => {
     expect('MaxResults' in input).toBe(false)
   })
 
-  it('decodes TagSpecification.N.Tag.M and structs like EnableDnsSupport.Value', () => {
+  it('decodes TagSpecification.N.Tag.M into camelCase domain input, and structs like EnableDnsSupport.Value', () => {
     const input = decodeMembers(
       { TagSpecification: tagSpecifications, EnableDnsSupport: struct({ Value: bool() }) },
       tree({
@@ -105,7 +105,7 @@ describe('decodeMembers', () => {
         'EnableDnsSupport.Value': 'true',
       }),
     )
-    expect(input.TagSpecification).toEqual([{ ResourceType: 'vpc', Tag: [{ Key: 'Name', Value: '' }] }])
+    expect(input.TagSpecification).toEqual([{ resourceType: 'vpc', tags: [{ key: 'Name', value: '' }] }])
     expect(input.EnableDnsSupport).toEqual({ Value: true })
   })
 
@@ -191,7 +191,7 @@ describe('decodeMembers', () => {
   it('caps filters at 50', () => {
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`Filter.${i + 1}.Name`, 'x']))
     expect(apiError(() => decodeMembers(describeMembers, tree(many))).code).toBe('InvalidParameterValue')
-    expect(decodeMembers({ Tag: list(tag) }, tree('Tag.1.Key=k')).Tag).toEqual([{ Key: 'k' }])
+    expect(decodeMembers({ Tag: list(tag) }, tree('Tag.1.Key=k')).Tag).toEqual([{ key: 'k' }])
   })
 
   it('never throws anything but an ApiError, whatever the parameters', () => {

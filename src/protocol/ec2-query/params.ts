@@ -1,4 +1,7 @@
+import type { Filter } from '../../app/describe.js'
+import type { TagSpecification } from '../../app/tags.js'
 import { errors } from '../../domain/errors.js'
+import type { TagInput } from '../../domain/tags.js'
 
 /**
  * Query parameters, decoded into a tree: `Filter.1.Value.2=x` becomes
@@ -160,12 +163,67 @@ export function decodeMembers<M extends Record<string, Spec<unknown>>>(
   return out as StructOf<M>
 }
 
+/**
+ * A parameter decoded by `spec` and then converted, so that wire names end here: the use cases
+ * take camelCase domain inputs. Whether it is required, and its value when absent, carry over.
+ */
+export function mapped<T, U, S extends Spec<T>>(
+  spec: S & Spec<T>,
+  convert: (value: T) => U,
+): Spec<U> & { required: S['required'] } & (S extends { absent: T } ? { absent: U } : unknown) {
+  return {
+    required: spec.required,
+    ...(spec.absent !== undefined ? { absent: convert(spec.absent) } : {}),
+    decode: (node, name) => convert(spec.decode(node, name)),
+  } as Spec<U> & { required: S['required'] } & (S extends { absent: T } ? { absent: U } : unknown)
+}
+
+/** A decoded value with every member name's first letter lowered: `IpRanges.N.CidrIp` → `ipRanges[n].cidrIp`. */
+export type CamelCased<T> = T extends Date
+  ? T
+  : T extends readonly (infer U)[]
+    ? CamelCased<U>[]
+    : T extends object
+      ? { [K in keyof T as K extends string ? Uncapitalize<K> : K]: CamelCased<T[K]> }
+      : T
+
+function camelCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelCaseKeys)
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value
+  return Object.fromEntries(
+    Object.entries(value).map(([key, member]) => [
+      key[0]!.toLowerCase() + key.slice(1),
+      camelCaseKeys(member),
+    ]),
+  )
+}
+
+/** The parameter with its wire member names camelCased, for a use case whose input mirrors the wire's structure. */
+export const camelCased = <T, S extends Spec<T>>(spec: S & Spec<T>) =>
+  mapped<T, CamelCased<T>, S>(spec, (value) => camelCaseKeys(value) as CamelCased<T>)
+
 // Shapes shared by many actions.
 
-export const filters = list(struct({ Name: required(string()), Value: list(string()) }), { max: 50 })
+export const filters = mapped(
+  list(struct({ Name: required(string()), Value: list(string()) }), { max: 50 }),
+  (wire): Filter[] => wire.map((filter) => ({ name: filter.Name, values: filter.Value })),
+)
 
-export const tag = struct({ Key: string(), Value: string() })
+export const tag = mapped(
+  struct({ Key: string(), Value: string() }),
+  ({ Key, Value }): TagInput => ({
+    ...(Key !== undefined ? { key: Key } : {}),
+    ...(Value !== undefined ? { value: Value } : {}),
+  }),
+)
 
-export const tagSpecifications = list(struct({ ResourceType: string(), Tag: list(tag) }))
+export const tagSpecifications = mapped(
+  list(struct({ ResourceType: string(), Tag: list(tag) })),
+  (wire): TagSpecification[] =>
+    wire.map((spec) => ({
+      ...(spec.ResourceType !== undefined ? { resourceType: spec.ResourceType } : {}),
+      tags: spec.Tag,
+    })),
+)
 
 export const booleanValue = struct({ Value: bool() })

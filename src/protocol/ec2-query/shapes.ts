@@ -1,7 +1,9 @@
+import type { Filter } from '../../app/describe.js'
 import { availableAddresses } from '../../app/subnets.js'
+import { dhcpOptionsId } from '../../app/vpcs.js'
 import type { Subnet } from '../../domain/subnet.js'
 import { subnetArn } from '../../domain/subnet.js'
-import { dhcpOptionsId, type Vpc } from '../../domain/vpc.js'
+import type { Vpc } from '../../domain/vpc.js'
 import type { Tag } from '../../ports/store.js'
 import { filters, int, list, string } from './params.js'
 
@@ -108,7 +110,7 @@ export function describeParams<K extends string>(idName: K, range: { min: number
 /** The describe request the app layer takes, from decoded describe parameters. */
 export function describeRequest(
   ids: readonly string[],
-  input: { Filter: { Name: string; Value: string[] }[]; MaxResults?: number; NextToken?: string },
+  input: { Filter: readonly Filter[]; MaxResults?: number; NextToken?: string },
 ) {
   return {
     ids,

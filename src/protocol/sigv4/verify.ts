@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { errors } from '../../domain/errors.js'
+import type { CredentialLookup } from '../../ports/credentials.js'
 import {
   ALGORITHM,
   canonicalRequest,
@@ -27,16 +28,11 @@ export interface Identity {
   readonly service?: string
 }
 
-export interface Credential {
-  readonly secretAccessKey: string
-  readonly accountId: string
-}
-
 export type AuthMode =
   /** Signatures are read, not checked: the key id names the account, the scope the region. */
   | { readonly kind: 'open'; readonly defaultRegion: string }
   /** Every request must be signed by a key in the credential store, within 15 minutes. */
-  | { readonly kind: 'strict'; readonly lookup: (accessKeyId: string) => Credential | undefined }
+  | { readonly kind: 'strict'; readonly lookup: CredentialLookup }
 
 export const DEFAULT_ACCOUNT = '000000000000'
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000

@@ -1,303 +1,8 @@
 import { z } from 'zod'
-import { describeRegions } from '../../app/account.js'
-import type { Context } from '../../app/context.js'
-import { describeFlowLogs } from '../../app/flow-logs.js'
-import { describeNetworkAcls } from '../../app/network-acls.js'
-import { createNetworkInsightsPath, startNetworkInsightsAnalysis } from '../../app/network-insights.js'
-import { describeNetworkInterfaces } from '../../app/network-interfaces.js'
-import {
-  acceptPeering,
-  createPeering,
-  deletePeering,
-  describePeerings,
-  rejectPeering,
-} from '../../app/peering.js'
-import type { DescribeRequest } from '../../app/resources.js'
-import { describeRouteTables } from '../../app/route-tables.js'
-import { describeSecurityGroups, type RuleView as GroupRuleView } from '../../app/security-groups.js'
-import { availableAddresses, describeSubnets } from '../../app/subnets.js'
-import { describeVpcs } from '../../app/vpcs.js'
-import { errors } from '../../domain/errors.js'
-import { hasPorts, parsePathProtocol } from '../../domain/network-insights.js'
-import type { NetworkInterface } from '../../domain/network-interface.js'
-import { isOutstandingRequest, type PeeringConnection, type PeeringSide } from '../../domain/peering.js'
-import { routeDestination, routeTargetId } from '../../domain/route-table.js'
-import { peerOf } from '../../domain/security-group.js'
-import type { Subnet } from '../../domain/subnet.js'
-import type { Tag } from '../../ports/store.js'
-import type {
-  BlackholeRoute,
-  FlowLogView,
-  InterfaceView,
-  PeeringEdge,
-  PeeringSideView,
-  RuleView,
-  SubnetView,
-  Topology,
-  VpcDetail,
-  VpcNode,
-  WhoAmI,
-} from './console-shapes.js'
-import type { ApiRoute } from './routes.js'
+import * as consoleCases from '../../app/console.js'
+import { type ApiRoute, param, parseBody } from './routes.js'
 
-/**
- * The console's own reads and peering actions. Each runs the same use cases as the EC2 Query
- * API, as the signing caller, so the console sees exactly what that account may see there.
- */
-
-const EVERYTHING: DescribeRequest = { ids: [], filters: [] }
-const inVpc = (vpcId: string): DescribeRequest => ({ ids: [], filters: [{ Name: 'vpc-id', Value: [vpcId] }] })
-
-const nameOf = (tags: readonly Tag[]) => tags.find((tag) => tag.key === 'Name')?.value
-const named = (tags: readonly Tag[]) => {
-  const name = nameOf(tags)
-  return name === undefined ? {} : { name }
-}
-
-function subnetView(subnet: Subnet, tags: readonly Tag[]): SubnetView {
-  return {
-    subnetId: subnet.subnetId,
-    vpcId: subnet.vpcId,
-    ...named(tags),
-    ...(subnet.cidrBlock ? { cidrBlock: subnet.cidrBlock } : {}),
-    ipv6CidrBlocks: subnet.ipv6CidrBlockAssociations.map((a) => a.ipv6CidrBlock),
-    availabilityZone: subnet.availabilityZone,
-    availableAddresses: availableAddresses(subnet),
-  }
-}
-
-function interfaceView(eni: NetworkInterface, tags: readonly Tag[]): InterfaceView {
-  return {
-    networkInterfaceId: eni.networkInterfaceId,
-    vpcId: eni.vpcId,
-    subnetId: eni.subnetId,
-    ...named(tags),
-    description: eni.description,
-    privateIpAddress: eni.privateIpAddress,
-    secondaryPrivateIpAddresses: eni.secondaryPrivateIpAddresses,
-    ipv6Addresses: eni.ipv6Addresses,
-    groupIds: eni.groupIds,
-    ...(eni.attachment ? { instanceId: eni.attachment.instanceId } : {}),
-  }
-}
-
-/** The accepter's blocks are shown only once the connection has been active, as in DescribeVpcPeeringConnections. */
-function sideView(side: PeeringSide, blocksShown: boolean): PeeringSideView {
-  return {
-    vpcId: side.vpcId,
-    accountId: side.ownerId,
-    region: side.region,
-    cidrBlocks: blocksShown ? side.cidrBlocks : [],
-    ipv6CidrBlocks: blocksShown ? side.ipv6CidrBlocks : [],
-  }
-}
-
-/** Every route of the caller's tables that is a blackhole, with the id it targets. */
-async function blackholeRoutes(ctx: Context, request: DescribeRequest) {
-  const { items, stateOf } = await describeRouteTables(ctx, request)
-  return items.flatMap(({ resource: { body: table } }) =>
-    table.routes
-      .filter((route) => stateOf(table, route) === 'blackhole')
-      .map((route) => ({
-        routeTableId: table.routeTableId,
-        vpcId: table.vpcId,
-        destination: routeDestination(route),
-        target: routeTargetId(route),
-      })),
-  )
-}
-
-function peeringEdge(
-  ctx: Context,
-  peering: PeeringConnection,
-  tags: readonly Tag[],
-  blackholes: readonly BlackholeRoute[],
-): PeeringEdge {
-  const { requester, accepter, status } = peering
-  const me = ctx.caller
-  const isRequester = requester.ownerId === me.accountId && requester.region === me.region
-  const isAccepter = accepter.ownerId === me.accountId && accepter.region === me.region
-  return {
-    peeringId: peering.vpcPeeringConnectionId,
-    ...named(tags),
-    tags,
-    status: { code: status.code, message: status.message },
-    requester: sideView(requester, true),
-    accepter: sideView(accepter, peering.activatedAt !== undefined),
-    crossAccount: requester.ownerId !== accepter.ownerId,
-    crossRegion: requester.region !== accepter.region,
-    role: isRequester && isAccepter ? 'both' : isRequester ? 'requester' : 'accepter',
-    awaitingCaller: status.code === 'pending-acceptance' && isAccepter,
-    blackholeRoutes: blackholes,
-    createdAt: peering.createdAt,
-    statusChangedAt: peering.statusChangedAt,
-    ...(isOutstandingRequest(peering) ? { expirationTime: peering.expirationTime } : {}),
-  }
-}
-
-async function topology(ctx: Context): Promise<Topology> {
-  const vpcs = (await describeVpcs(ctx, EVERYTHING)).items
-  const subnets = (await describeSubnets(ctx, EVERYTHING)).items
-  const interfaces = (await describeNetworkInterfaces(ctx, EVERYTHING)).items
-  const peerings = (await describePeerings(ctx, EVERYTHING)).items
-  const blackholes = await blackholeRoutes(ctx, EVERYTHING)
-
-  const nodes = new Map<string, VpcNode>()
-  for (const { resource, tags } of vpcs) {
-    const vpc = resource.body
-    nodes.set(vpc.vpcId, {
-      vpcId: vpc.vpcId,
-      accountId: vpc.ownerId,
-      region: vpc.region,
-      owned: true,
-      ...named(tags),
-      tags,
-      cidrBlocks: vpc.cidrBlockAssociations.map((a) => a.cidrBlock),
-      ipv6CidrBlocks: vpc.ipv6CidrBlockAssociations.map((a) => a.ipv6CidrBlock),
-      subnets: subnets
-        .filter((s) => s.resource.body.vpcId === vpc.vpcId)
-        .map((s) => subnetView(s.resource.body, s.tags)),
-      blackholeRoutes: blackholes.filter((route) => route.vpcId === vpc.vpcId).length,
-    })
-  }
-  const edges = peerings.map(({ peering, tags }) =>
-    peeringEdge(
-      ctx,
-      peering,
-      tags,
-      blackholes
-        .filter((route) => route.target === peering.vpcPeeringConnectionId)
-        .map(({ target: _target, ...route }) => route),
-    ),
-  )
-  // The other side of a connection is known only by what the connection shows of it.
-  for (const edge of edges) {
-    for (const side of [edge.requester, edge.accepter]) {
-      const known = nodes.get(side.vpcId)
-      if (known && (known.owned || known.cidrBlocks.length >= side.cidrBlocks.length)) continue
-      nodes.set(side.vpcId, {
-        vpcId: side.vpcId,
-        accountId: side.accountId,
-        region: side.region,
-        owned: false,
-        tags: [],
-        cidrBlocks: side.cidrBlocks,
-        ipv6CidrBlocks: side.ipv6CidrBlocks,
-        subnets: [],
-        blackholeRoutes: 0,
-      })
-    }
-  }
-  return {
-    accountId: ctx.caller.accountId,
-    region: ctx.caller.region,
-    vpcs: [...nodes.values()],
-    peerings: edges,
-    interfaces: interfaces.map(({ resource, tags }) => interfaceView(resource.body, tags)),
-  }
-}
-
-function ruleView({ referencedGroup, ...rule }: GroupRuleView): RuleView {
-  const reference = referencedGroup
-  const peer = reference
-    ? [reference.userId, reference.vpcId, reference.groupId].filter((part) => part !== undefined).join('/')
-    : peerOf(rule)
-  return {
-    ruleId: rule.ruleId,
-    protocol: rule.ipProtocol,
-    ...(rule.fromPort !== undefined ? { fromPort: rule.fromPort } : {}),
-    ...(rule.toPort !== undefined ? { toPort: rule.toPort } : {}),
-    peer: reference?.groupName ? `${peer} (${reference.groupName})` : peer,
-    ...(rule.description !== undefined ? { description: rule.description } : {}),
-    stale: reference?.stale ?? false,
-    ...(reference?.stale && reference.peeringStatus ? { peeringStatus: reference.peeringStatus } : {}),
-  }
-}
-
-async function vpcDetail(ctx: Context, vpcId: string): Promise<VpcDetail> {
-  const [described] = (await describeVpcs(ctx, { ids: [vpcId], filters: [] })).items
-  if (!described) throw errors.internal()
-  const vpc = described.resource.body
-  const scoped = inVpc(vpcId)
-  const tables = await describeRouteTables(ctx, scoped)
-  const groups = await describeSecurityGroups(ctx, scoped, [])
-  const acls = await describeNetworkAcls(ctx, scoped)
-  const interfaces = await describeNetworkInterfaces(ctx, scoped)
-  const vpcSubnets = (await describeSubnets(ctx, scoped)).items.map((s) =>
-    subnetView(s.resource.body, s.tags),
-  )
-  return {
-    vpcId,
-    accountId: vpc.ownerId,
-    region: vpc.region,
-    ...named(described.tags),
-    tags: described.tags,
-    cidrBlocks: vpc.cidrBlockAssociations,
-    ipv6CidrBlocks: vpc.ipv6CidrBlockAssociations.map(({ associationId, ipv6CidrBlock }) => ({
-      associationId,
-      ipv6CidrBlock,
-    })),
-    subnets: vpcSubnets,
-    routeTables: tables.items.map(({ resource: { body: table }, tags }) => ({
-      routeTableId: table.routeTableId,
-      ...named(tags),
-      main: table.associations.some((a) => a.main),
-      subnetIds: table.associations.flatMap((a) => (a.subnetId ? [a.subnetId] : [])),
-      routes: table.routes.map((route) => ({
-        destination: routeDestination(route),
-        target: routeTargetId(route),
-        state: tables.stateOf(table, route),
-        origin: route.origin,
-      })),
-    })),
-    securityGroups: groups.items.map(({ view, tags }) => ({
-      groupId: view.group.groupId,
-      groupName: view.group.groupName,
-      description: view.group.description,
-      ...named(tags),
-      ingress: view.ingress.map(ruleView),
-      egress: view.egress.map(ruleView),
-    })),
-    networkAcls: acls.items.map(({ resource: { body: acl }, tags }) => ({
-      networkAclId: acl.networkAclId,
-      ...named(tags),
-      isDefault: acl.isDefault,
-      subnetIds: acl.associations.map((a) => a.subnetId),
-      entries: acl.entries.map((entry) => ({
-        ruleNumber: entry.ruleNumber,
-        egress: entry.egress,
-        protocol: entry.protocol,
-        ruleAction: entry.ruleAction,
-        cidr: entry.cidrBlock ?? entry.ipv6CidrBlock ?? '',
-        ...(entry.portRange ? { portRange: entry.portRange } : {}),
-        ...(entry.icmpTypeCode ? { icmpTypeCode: entry.icmpTypeCode } : {}),
-      })),
-    })),
-    networkInterfaces: interfaces.items.map(({ resource, tags }) => interfaceView(resource.body, tags)),
-    flowLogs: await flowLogsOf(ctx, [
-      vpcId,
-      ...vpcSubnets.map((s) => s.subnetId),
-      ...interfaces.items.map((i) => i.resource.id),
-    ]),
-  }
-}
-
-/** The caller's flow logs of these resources (a VPC, its subnets and its interfaces). */
-async function flowLogsOf(ctx: Context, resourceIds: readonly string[]): Promise<FlowLogView[]> {
-  const watched = new Set(resourceIds)
-  const { items } = await describeFlowLogs(ctx, EVERYTHING)
-  return items
-    .map(({ resource: { body } }) => body)
-    .filter((log) => watched.has(log.resourceId))
-    .map((log) => ({
-      flowLogId: log.flowLogId,
-      resourceId: log.resourceId,
-      trafficType: log.trafficType,
-      destinationType: log.logDestinationType,
-      destination: log.logGroupName ?? log.logDestination,
-      logFormat: log.logFormat,
-    }))
-}
+/** The console's reads and actions; the use cases are app/console.ts. */
 
 const peeringRequest = z.object({
   vpcId: z.string().min(1),
@@ -307,18 +12,7 @@ const peeringRequest = z.object({
   name: z.string().min(1).max(256).optional(),
 })
 
-function parsePeeringRequest(body: unknown) {
-  const parsed = peeringRequest.safeParse(body)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw errors.invalidParameterValue(
-      `The peering request is not valid: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'malformed'}.`,
-    )
-  }
-  return parsed.data
-}
-
-const insightsRequest = z
+const analysisRequest = z
   .object({
     /** An interface or instance id: the trace answer's `flow.sourceInterfaceId`. */
     source: z.string().min(1),
@@ -329,108 +23,44 @@ const insightsRequest = z
   })
   .strict()
 
-function parseInsightsRequest(body: unknown) {
-  const parsed = insightsRequest.safeParse(body)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw errors.invalidParameterValue(
-      `The path is not valid: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'malformed'}.`,
-    )
-  }
-  return parsed.data
-}
-
-/** Saves a traced flow as a Network Insights path and runs an analysis of it, as the EC2 actions do. */
-async function saveAnalysis(ctx: Context, request: ReturnType<typeof parseInsightsRequest>) {
-  const protocol = parsePathProtocol(request.protocol)
-  const { path } = await createNetworkInsightsPath(ctx, {
-    source: request.source,
-    ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
-    destinationIp: request.destinationIp,
-    protocol,
-    ...(request.port !== undefined && hasPorts(protocol) ? { destinationPort: request.port } : {}),
-    tagSpecifications: [],
-  })
-  const { analysis } = await startNetworkInsightsAnalysis(ctx, {
-    networkInsightsPathId: path.networkInsightsPathId,
-    additionalAccounts: [],
-    filterInArns: [],
-    filterOutArns: [],
-    tagSpecifications: [],
-  })
-  return {
-    networkInsightsPathId: path.networkInsightsPathId,
-    networkInsightsAnalysisId: analysis.networkInsightsAnalysisId,
-    status: analysis.status,
-    ...(analysis.networkPathFound !== undefined ? { networkPathFound: analysis.networkPathFound } : {}),
-  }
-}
-
-const param = (params: Readonly<Record<string, string | undefined>>, name: string) => params[name] ?? ''
-
 export const consoleRoutes: readonly ApiRoute[] = [
-  {
-    method: 'GET',
-    path: '/whoami',
-    mutates: false,
-    handle: async ({ ctx }): Promise<WhoAmI> => ({
-      accountId: ctx.caller.accountId,
-      region: ctx.caller.region,
-      accessKeyId: ctx.caller.accessKeyId,
-      regions: describeRegions(ctx, { regionNames: [], filters: [] }).map((r) => r.regionName),
-    }),
-  },
-  { method: 'GET', path: '/topology', mutates: false, handle: ({ ctx }) => topology(ctx) },
+  { method: 'GET', path: '/whoami', mutates: false, handle: (ctx) => consoleCases.whoAmI(ctx) },
+  { method: 'GET', path: '/topology', mutates: false, handle: (ctx) => consoleCases.topology(ctx) },
   {
     method: 'GET',
     path: '/vpcs/:vpcId',
     mutates: false,
-    handle: ({ ctx, params }) => vpcDetail(ctx, param(params, 'vpcId')),
+    handle: (ctx, request) => consoleCases.vpcDetail(ctx, param(request, 'vpcId')),
   },
   {
     method: 'POST',
     path: '/peerings',
     mutates: true,
-    handle: async ({ ctx, body }) => {
-      const { name, ...request } = parsePeeringRequest(body)
-      const tags = name
-        ? [{ ResourceType: 'vpc-peering-connection', Tag: [{ Key: 'Name', Value: name }] }]
-        : []
-      const { peering } = await createPeering(ctx, { ...request, tagSpecifications: tags })
-      return { peeringId: peering.vpcPeeringConnectionId, status: peering.status }
-    },
+    handle: (ctx, { body }) =>
+      consoleCases.requestPeering(ctx, parseBody(peeringRequest, body, 'peering request')),
   },
   {
     method: 'POST',
     path: '/peerings/:peeringId/accept',
     mutates: true,
-    handle: async ({ ctx, params }) => {
-      const { peering } = await acceptPeering(ctx, param(params, 'peeringId'))
-      return { peeringId: peering.vpcPeeringConnectionId, status: peering.status }
-    },
+    handle: (ctx, request) => consoleCases.acceptPeeringRequest(ctx, param(request, 'peeringId')),
   },
   {
     method: 'POST',
     path: '/peerings/:peeringId/reject',
     mutates: true,
-    handle: async ({ ctx, params }) => {
-      await rejectPeering(ctx, param(params, 'peeringId'))
-      return { peeringId: param(params, 'peeringId'), rejected: true }
-    },
+    handle: (ctx, request) => consoleCases.rejectPeeringRequest(ctx, param(request, 'peeringId')),
   },
   {
     method: 'POST',
     path: '/insights',
     mutates: true,
-    handle: ({ ctx, body }) => saveAnalysis(ctx, parseInsightsRequest(body)),
+    handle: (ctx, { body }) => consoleCases.saveAnalysis(ctx, parseBody(analysisRequest, body, 'path')),
   },
   {
     method: 'DELETE',
     path: '/peerings/:peeringId',
     mutates: true,
-    handle: async ({ ctx, params }) => {
-      await deletePeering(ctx, param(params, 'peeringId'))
-      return { peeringId: param(params, 'peeringId'), deleted: true }
-    },
+    handle: (ctx, request) => consoleCases.removePeering(ctx, param(request, 'peeringId')),
   },
 ]

@@ -1,55 +1,27 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, resolve, sep } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import { z } from 'zod'
-import { type LogFileSink, parseInstant, queryFlowRecords, sendTraffic } from '../../app/traffic.js'
+import { parseInstant, queryFlowRecords, sendTraffic } from '../../app/traffic.js'
 import { errors } from '../../domain/errors.js'
-import type { ApiRoute } from './routes.js'
+import { type ApiRoute, parseBody } from './routes.js'
 
 /**
  * Traffic and flow logs over JSON: POST /traffic sends one flow through the data plane and
  * delivers its flow-log records; GET /flows reads the caller's stored (CloudWatch Logs) records.
  */
 
-/** S3-destination files under the flow-log directory, gzipped as AWS delivers them. */
-export function directorySink(directory: string): LogFileSink {
-  const root = resolve(directory)
-  return {
-    async write(key, text) {
-      const path = resolve(root, key)
-      // The key's parts were checked when the flow log was created; this keeps every write inside.
-      if (!path.startsWith(root + sep)) {
-        throw errors.invalidParameterValue(`The log file key ${key} leaves the flow-log directory.`)
-      }
-      await mkdir(dirname(path), { recursive: true })
-      await writeFile(path, gzipSync(text))
-    },
-  }
-}
-
 // Ranges are the use case's to check, so its errors name them; here only the types.
 const integer = z.number().int()
-const trafficRequest = z.object({
-  from: z.string().min(1),
-  to: z.string().min(1),
-  protocol: z.union([z.string().min(1), integer]).transform(String),
-  port: integer.optional(),
-  icmpCode: integer.optional(),
-  sourcePort: integer.optional(),
-  packets: integer.optional(),
-  bytes: integer.optional(),
-})
-
-function parseTrafficRequest(body: unknown) {
-  const parsed = trafficRequest.strict().safeParse(body)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw errors.invalidParameterValue(
-      `The traffic request is not valid: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'malformed'}.`,
-    )
-  }
-  return parsed.data
-}
+const trafficRequest = z
+  .object({
+    from: z.string().min(1),
+    to: z.string().min(1),
+    protocol: z.union([z.string().min(1), integer]).transform(String),
+    port: integer.optional(),
+    icmpCode: integer.optional(),
+    sourcePort: integer.optional(),
+    packets: integer.optional(),
+    bytes: integer.optional(),
+  })
+  .strict()
 
 const QUERY_NAMES = [
   'action',
@@ -90,13 +62,12 @@ export const trafficRoutes: readonly ApiRoute[] = [
     method: 'POST',
     path: '/traffic',
     mutates: true,
-    handle: ({ ctx, body }) =>
-      sendTraffic(ctx, parseTrafficRequest(body), directorySink(ctx.settings.flowLogDirectory)),
+    handle: (ctx, { body }) => sendTraffic(ctx, parseBody(trafficRequest, body, 'traffic request')),
   },
   {
     method: 'GET',
     path: '/flows',
     mutates: false,
-    handle: ({ ctx, query }) => queryFlowRecords(ctx, parseFlowQuery(query, ctx.now)),
+    handle: (ctx, { query }) => queryFlowRecords(ctx, parseFlowQuery(query, ctx.now)),
   },
 ]

@@ -7,7 +7,7 @@ import {
   useInternalNode,
 } from '@xyflow/react'
 import { memo } from 'react'
-import type { PeeringEdge } from '../../../src/server/api/console-shapes.js'
+import type { PeeringEdge } from '../../../src/app/console-views.js'
 import { peeringStyle, plural } from '../format.ts'
 import { type Mark, markClass } from './highlight.ts'
 

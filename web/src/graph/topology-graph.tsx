@@ -11,7 +11,7 @@ import {
   useReactFlow,
 } from '@xyflow/react'
 import { useCallback, useEffect, useMemo, useRef } from 'react'
-import type { Topology, VpcNode } from '../../../src/server/api/console-shapes.js'
+import type { Topology, VpcNode } from '../../../src/app/console-views.js'
 import { type Highlight, NO_HIGHLIGHT } from './highlight.ts'
 import { layoutGraph, type Point } from './layout.ts'
 import { PeeringEdgeView, type PeeringFlowEdge, peeringLabel } from './peering-edge.tsx'

@@ -1,6 +1,6 @@
 import { Handle, type Node, type NodeProps, Position } from '@xyflow/react'
 import { memo } from 'react'
-import type { VpcNode } from '../../../src/server/api/console-shapes.js'
+import type { VpcNode } from '../../../src/app/console-views.js'
 import { plural } from '../format.ts'
 import { hrefOf } from '../router.ts'
 import { type Mark, markClass } from './highlight.ts'

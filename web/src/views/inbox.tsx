@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react'
-import type { PeeringEdge, PeeringRequestBody, Topology } from '../../../src/server/api/console-shapes.js'
+import type { PeeringEdge, PeeringRequestBody, Topology } from '../../../src/app/console-views.js'
 import { ErrorNote, PeeringActions, Section, useClient } from '../components.tsx'
 import { isFinished, when } from '../format.ts'
 import { useTopology } from './topology.tsx'

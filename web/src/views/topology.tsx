@@ -1,5 +1,5 @@
 import { useCallback, useMemo } from 'react'
-import type { PeeringEdge, Topology, VpcNode } from '../../../src/server/api/console-shapes.js'
+import type { PeeringEdge, Topology, VpcNode } from '../../../src/app/console-views.js'
 import { ErrorNote, PeeringActions, useClient } from '../components.tsx'
 import { byText, plural, when } from '../format.ts'
 import type { Highlight } from '../graph/highlight.ts'

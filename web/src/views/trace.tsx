@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useMemo, useState } from 'react'
-import type { Topology } from '../../../src/server/api/console-shapes.js'
+import type { Topology } from '../../../src/app/console-views.js'
 import { ErrorNote, Section, useClient } from '../components.tsx'
 import type { Explanation, PathComponent, TraceAnswer } from '../dataplane-shapes.ts'
 import { plainWords } from '../explanations.ts'

@@ -1,4 +1,4 @@
-import type { RuleView, SecurityGroupView, VpcDetail } from '../../../src/server/api/console-shapes.js'
+import type { RuleView, SecurityGroupView, VpcDetail } from '../../../src/app/console-views.js'
 import { ErrorNote, Section, useClient } from '../components.tsx'
 import { portsLabel, protocolLabel } from '../format.ts'
 import { hrefOf } from '../router.ts'

@@ -1,13 +1,62 @@
 import * as gateways from '../../../app/gateways.js'
+import type {
+  EgressOnlyInternetGateway,
+  GatewayAttachment,
+  InternetGateway,
+  NatGateway,
+  VpnGateway,
+} from '../../../domain/gateways.js'
+import type { Tag } from '../../../ports/store.js'
 import { command, query } from '../action.js'
 import { filters, int, list, oneOf, required, string, tagSpecifications } from '../params.js'
-import {
-  egressOnlyInternetGatewayShape,
-  internetGatewayShape,
-  natGatewayShape,
-  vpnGatewayShape,
-} from '../routing-shapes.js'
-import { defined, describeParams, describeRequest } from '../shapes.js'
+import { defined, describeParams, describeRequest, tagSet } from '../shapes.js'
+
+// Shapes (the model's element names, Appendix A).
+
+const attachmentShape = (a: GatewayAttachment) => ({ vpcId: a.vpcId, state: a.state })
+
+const internetGatewayShape = (gateway: InternetGateway, tags: readonly Tag[]) => ({
+  attachmentSet: gateway.attachments.map(attachmentShape),
+  internetGatewayId: gateway.internetGatewayId,
+  ownerId: gateway.ownerId,
+  tagSet: tagSet(tags),
+})
+
+const egressOnlyInternetGatewayShape = (gateway: EgressOnlyInternetGateway, tags: readonly Tag[]) => ({
+  attachmentSet: [{ state: 'attached', vpcId: gateway.vpcId }],
+  egressOnlyInternetGatewayId: gateway.egressOnlyInternetGatewayId,
+  tagSet: tagSet(tags),
+})
+
+const natGatewayShape = (gateway: NatGateway, tags: readonly Tag[], state = gateway.state) => ({
+  createTime: new Date(gateway.createTime),
+  deleteTime: gateway.deleteTime ? new Date(gateway.deleteTime) : undefined,
+  natGatewayAddressSet: [
+    {
+      allocationId: gateway.allocationId,
+      privateIp: gateway.privateIp,
+      isPrimary: true,
+      status: 'succeeded',
+    },
+  ],
+  natGatewayId: gateway.natGatewayId,
+  state,
+  subnetId: gateway.subnetId,
+  vpcId: gateway.vpcId,
+  tagSet: tagSet(tags),
+  connectivityType: gateway.connectivityType,
+  availabilityMode: 'zonal',
+})
+
+const vpnGatewayShape = (gateway: VpnGateway, tags: readonly Tag[], state = gateway.state) => ({
+  amazonSideAsn: gateway.amazonSideAsn,
+  tagSet: tagSet(tags),
+  vpnGatewayId: gateway.vpnGatewayId,
+  state,
+  type: gateway.type,
+  availabilityZone: gateway.availabilityZone,
+  attachments: gateway.attachments.map(attachmentShape),
+})
 
 const attachParams = { InternetGatewayId: required(string()), VpcId: required(string()) }
 const vpnAttachParams = { VpnGatewayId: required(string()), VpcId: required(string()) }

@@ -3,7 +3,7 @@ import * as instances from '../../../app/instances.js'
 import type { InterfaceView } from '../../../app/network-interfaces.js'
 import { type InstanceStateName, instanceState } from '../../../domain/instance.js'
 import { command, query } from '../action.js'
-import { bool, int, list, required, string, struct, tagSpecifications } from '../params.js'
+import { bool, camelCased, int, list, required, string, struct, tagSpecifications } from '../params.js'
 import { defined, describeParams, describeRequest, tagSet } from '../shapes.js'
 import {
   ipv6AddressCountParam,
@@ -94,20 +94,22 @@ function reservationSet(items: readonly InstanceItem[], view: InterfaceView) {
   return reservations
 }
 
-const launchInterface = struct({
-  AssociatePublicIpAddress: bool(),
-  DeleteOnTermination: bool(),
-  Description: string(),
-  DeviceIndex: int({ min: 0 }),
-  SecurityGroupId: list(string()),
-  Ipv6AddressCount: ipv6AddressCountParam,
-  Ipv6Addresses: ipv6AddressesParam,
-  NetworkInterfaceId: string(),
-  PrivateIpAddress: string(),
-  PrivateIpAddresses: privateIpAddressesParam,
-  SecondaryPrivateIpAddressCount: secondaryCountParam,
-  SubnetId: string(),
-})
+const launchInterface = camelCased(
+  struct({
+    AssociatePublicIpAddress: bool(),
+    DeleteOnTermination: bool(),
+    Description: string(),
+    DeviceIndex: int({ min: 0 }),
+    SecurityGroupId: list(string()),
+    Ipv6AddressCount: ipv6AddressCountParam,
+    Ipv6Addresses: ipv6AddressesParam,
+    NetworkInterfaceId: string(),
+    PrivateIpAddress: string(),
+    PrivateIpAddresses: privateIpAddressesParam,
+    SecondaryPrivateIpAddressCount: secondaryCountParam,
+    SubnetId: string(),
+  }),
+)
 
 export const instanceActions = {
   RunInstances: command(

@@ -3,20 +3,32 @@ import { deletesOnTermination, type InterfaceView, publicDnsNameOf } from '../..
 import { INTERFACE_LIMITS, type NetworkInterface, privateDnsName } from '../../../domain/network-interface.js'
 import type { Tag } from '../../../ports/store.js'
 import { command, query } from '../action.js'
-import { bool, booleanValue, int, list, required, string, struct, tagSpecifications } from '../params.js'
+import {
+  bool,
+  booleanValue,
+  camelCased,
+  int,
+  list,
+  mapped,
+  required,
+  string,
+  struct,
+  tagSpecifications,
+} from '../params.js'
 import { defined, describeParams, describeRequest, tagSet } from '../shapes.js'
 
 // Address parameters, shared with RunInstances (`NetworkInterface.N.*`).
 
-export const privateIpAddressesParam = list(
-  struct({ PrivateIpAddress: required(string()), Primary: bool() }),
-  {
+export const privateIpAddressesParam = camelCased(
+  list(struct({ PrivateIpAddress: required(string()), Primary: bool() }), {
     max: INTERFACE_LIMITS.addresses,
-  },
+  }),
 )
-export const ipv6AddressesParam = list(struct({ Ipv6Address: required(string()) }), {
-  max: INTERFACE_LIMITS.addresses,
-})
+/** `Ipv6Addresses.N.Ipv6Address`, as the addresses alone. */
+export const ipv6AddressesParam = mapped(
+  list(struct({ Ipv6Address: required(string()) }), { max: INTERFACE_LIMITS.addresses }),
+  (entries) => entries.map((entry) => entry.Ipv6Address),
+)
 export const ipv6AddressCountParam = int({ min: 0, max: INTERFACE_LIMITS.addresses })
 export const secondaryCountParam = int({ min: 0 })
 
@@ -86,7 +98,7 @@ export const networkInterfaceActions = {
         subnetId: input.SubnetId,
         groupIds: input.SecurityGroupId,
         privateIpAddresses: input.PrivateIpAddresses,
-        ipv6Addresses: input.Ipv6Addresses.map((a) => a.Ipv6Address),
+        ipv6Addresses: input.Ipv6Addresses,
         tagSpecifications: input.TagSpecification,
         ...defined({
           description: input.Description,

@@ -11,7 +11,7 @@ import {
 } from '../../../domain/security-group.js'
 import type { Tag } from '../../../ports/store.js'
 import { command, query } from '../action.js'
-import { int, list, required, string, struct, tagSpecifications } from '../params.js'
+import { camelCased, int, list, required, string, struct, tagSpecifications } from '../params.js'
 import { defined, describeParams, describeRequest, tagSet } from '../shapes.js'
 
 // Parameters (Appendix A). Egress takes no flat form: AWS answers it as unknown parameters.
@@ -21,26 +21,28 @@ const describedSource = <K extends string>(name: K) =>
     Description: ReturnType<typeof string>
   })
 
-const ipPermissions = list(
-  struct({
-    IpProtocol: string(),
-    FromPort: int(),
-    ToPort: int(),
-    Groups: list(
-      struct({
-        Description: string(),
-        UserId: string(),
-        GroupName: string(),
-        GroupId: string(),
-        VpcId: string(),
-        VpcPeeringConnectionId: string(),
-        PeeringStatus: string(),
-      }),
-    ),
-    IpRanges: list(describedSource('CidrIp')),
-    Ipv6Ranges: list(describedSource('CidrIpv6')),
-    PrefixListIds: list(describedSource('PrefixListId')),
-  }),
+const ipPermissions = camelCased(
+  list(
+    struct({
+      IpProtocol: string(),
+      FromPort: int(),
+      ToPort: int(),
+      Groups: list(
+        struct({
+          Description: string(),
+          UserId: string(),
+          GroupName: string(),
+          GroupId: string(),
+          VpcId: string(),
+          VpcPeeringConnectionId: string(),
+          PeeringStatus: string(),
+        }),
+      ),
+      IpRanges: list(describedSource('CidrIp')),
+      Ipv6Ranges: list(describedSource('CidrIpv6')),
+      PrefixListIds: list(describedSource('PrefixListId')),
+    }),
+  ),
 )
 
 const flatIngress = {
@@ -209,15 +211,22 @@ async function revoked(ctx: Context, direction: Direction, input: Parameters<typ
 const targetOf = (input: { GroupId?: string; GroupName?: string }) =>
   defined({ groupId: input.GroupId, groupName: input.GroupName })
 
-const flatOf = ({
-  CidrIp,
-  IpProtocol,
-  FromPort,
-  ToPort,
-  SourceSecurityGroupName,
-  SourceSecurityGroupOwnerId,
-}: groups.FlatIngressInput) =>
-  defined({ CidrIp, IpProtocol, FromPort, ToPort, SourceSecurityGroupName, SourceSecurityGroupOwnerId })
+const flatOf = (input: {
+  CidrIp?: string
+  IpProtocol?: string
+  FromPort?: number
+  ToPort?: number
+  SourceSecurityGroupName?: string
+  SourceSecurityGroupOwnerId?: string
+}): groups.FlatIngressInput =>
+  defined({
+    cidrIp: input.CidrIp,
+    ipProtocol: input.IpProtocol,
+    fromPort: input.FromPort,
+    toPort: input.ToPort,
+    sourceSecurityGroupName: input.SourceSecurityGroupName,
+    sourceSecurityGroupOwnerId: input.SourceSecurityGroupOwnerId,
+  })
 
 export const securityGroupActions = {
   CreateSecurityGroup: command(
@@ -316,20 +325,22 @@ export const securityGroupActions = {
   ModifySecurityGroupRules: command(
     {
       GroupId: required(string()),
-      SecurityGroupRule: list(
-        struct({
-          SecurityGroupRuleId: string(),
-          SecurityGroupRule: struct({
-            IpProtocol: string(),
-            FromPort: int(),
-            ToPort: int(),
-            CidrIpv4: string(),
-            CidrIpv6: string(),
-            PrefixListId: string(),
-            ReferencedGroupId: string(),
-            Description: string(),
+      SecurityGroupRule: camelCased(
+        list(
+          struct({
+            SecurityGroupRuleId: string(),
+            SecurityGroupRule: struct({
+              IpProtocol: string(),
+              FromPort: int(),
+              ToPort: int(),
+              CidrIpv4: string(),
+              CidrIpv6: string(),
+              PrefixListId: string(),
+              ReferencedGroupId: string(),
+              Description: string(),
+            }),
           }),
-        }),
+        ),
       ),
     },
     async (ctx, input) => {

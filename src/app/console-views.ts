@@ -1,9 +1,9 @@
 /**
- * The JSON the console's routes answer (src/server/api/console.ts builds it, web/ reads it).
+ * The JSON the console's routes answer (src/app/console.ts builds it, web/ reads it).
  * Types only, importing nothing with a runtime, so the browser build can share them.
  */
-import type { PeeringStatusCode } from '../../domain/peering.js'
-import type { RouteState } from '../../domain/route-table.js'
+import type { PeeringStatusCode } from '../domain/peering.js'
+import type { RouteState } from '../domain/route-table.js'
 
 export interface TagView {
   readonly key: string

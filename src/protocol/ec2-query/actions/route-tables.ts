@@ -1,11 +1,51 @@
 import * as routeTables from '../../../app/route-tables.js'
+import type { Route, RouteState, RouteTable, RouteTableAssociation } from '../../../domain/route-table.js'
+import type { Tag } from '../../../ports/store.js'
 import { command, query } from '../action.js'
 import { bool, required, type StructOf, string, tagSpecifications } from '../params.js'
-import { routeTableShape } from '../routing-shapes.js'
-import { defined, describeParams, describeRequest } from '../shapes.js'
-import { gatewayActions } from './gateways.js'
+import { defined, describeParams, describeRequest, tagSet } from '../shapes.js'
 
 const associated = { state: 'associated' }
+
+// Shapes (the model's element names, Appendix A).
+
+const routeShape = (route: Route, state: RouteState) => ({
+  destinationCidrBlock: route.destinationCidrBlock,
+  destinationIpv6CidrBlock: route.destinationIpv6CidrBlock,
+  destinationPrefixListId: route.destinationPrefixListId,
+  egressOnlyInternetGatewayId: route.egressOnlyInternetGatewayId,
+  gatewayId: route.gatewayId,
+  instanceId: route.instanceId,
+  natGatewayId: route.natGatewayId,
+  transitGatewayId: route.transitGatewayId,
+  networkInterfaceId: route.networkInterfaceId,
+  origin: route.origin,
+  state,
+  vpcPeeringConnectionId: route.vpcPeeringConnectionId,
+})
+
+const associationShape = (routeTableId: string, association: RouteTableAssociation) => ({
+  main: association.main,
+  routeTableAssociationId: association.routeTableAssociationId,
+  routeTableId,
+  subnetId: association.subnetId,
+  gatewayId: association.gatewayId,
+  associationState: { state: 'associated' },
+})
+
+const routeTableShape = (
+  table: RouteTable,
+  tags: readonly Tag[],
+  stateOf: (table: RouteTable, route: Route) => RouteState,
+) => ({
+  associationSet: table.associations.map((a) => associationShape(table.routeTableId, a)),
+  propagatingVgwSet: table.propagatingVgws.map((gatewayId) => ({ gatewayId })),
+  routeTableId: table.routeTableId,
+  routeSet: table.routes.map((r) => routeShape(r, stateOf(table, r))),
+  tagSet: tagSet(tags),
+  vpcId: table.vpcId,
+  ownerId: table.ownerId,
+})
 
 /** Destination and target parameters CreateRoute and ReplaceRoute share (DeleteRoute: the destination). */
 const destinationParams = {
@@ -59,7 +99,7 @@ const routeInput = (input: RouteWire): routeTables.RouteInput => ({
 
 const propagationParams = { GatewayId: required(string()), RouteTableId: required(string()) }
 
-const routeTableActions = {
+export const routeTableActions = {
   CreateRouteTable: command(
     { VpcId: required(string()), ClientToken: string(), TagSpecification: tagSpecifications },
     async (ctx, input) => {
@@ -151,6 +191,3 @@ const routeTableActions = {
     return {}
   }),
 }
-
-/** Route tables, routes and the gateways they point at. */
-export const routingActions = { ...routeTableActions, ...gatewayActions }

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { Caller, Services } from '../app/context.js'
+import { isApiError } from '../domain/errors.js'
+import { ec2Error, handleEc2, type QueryResponse } from '../protocol/ec2-query/handler.js'
+import { handleIdentity, identityError, identityService } from '../protocol/identity/handler.js'
+import { queryPairs } from '../protocol/sigv4/canonical.js'
+import { type AuthMode, authenticate } from '../protocol/sigv4/verify.js'
+import type { Metrics } from './metrics.js'
+
+export const XML_TYPE = 'text/xml;charset=UTF-8'
+
+export interface QueryOptions {
+  readonly services: Services
+  readonly auth: AuthMode
+  readonly metrics: Metrics
+  /** When the server started (STS and IAM answers need a stable creation time). */
+  readonly started: Date
+}
+
+/** The AWS Query endpoint: `POST /` (and GET with `Action=`) for EC2, STS and IAM. */
+export const queryPlugin: FastifyPluginAsync<QueryOptions> = async (app, options) => {
+  async function handleQuery(request: FastifyRequest): Promise<QueryResponse> {
+    const url = request.raw.url ?? '/'
+    const queryStart = url.indexOf('?')
+    const rawQuery = queryStart < 0 ? '' : url.slice(queryStart + 1)
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+    // The query string is read as SigV4 reads it (`+` stays `+`); a form body as forms are read.
+    const params = new URLSearchParams(queryPairs(rawQuery))
+    for (const [key, value] of new URLSearchParams(body.toString('utf8'))) params.append(key, value)
+    const requestId = request.id
+    let caller: Caller
+    let service: string | undefined
+    try {
+      const identity = authenticate(
+        {
+          method: request.method,
+          path: url.slice(0, queryStart < 0 ? undefined : queryStart),
+          rawQuery,
+          headers: request.headers,
+          body,
+        },
+        options.auth,
+      )
+      caller = { accountId: identity.accountId, region: identity.region, accessKeyId: identity.accessKeyId }
+      service = identity.service
+    } catch (error) {
+      if (!isApiError(error)) throw error
+      const target = identityService(undefined, params.get('Version'))
+      return target
+        ? identityError(target, error, requestId, params.get('Action') ?? 'unknown')
+        : ec2Error(error, requestId, params.get('Action') ?? 'unknown')
+    }
+    const identity = identityService(service, params.get('Version'))
+    if (identity) return handleIdentity(identity, params, caller, requestId, options.started)
+    return handleEc2(params, caller, options.services, requestId, (error) =>
+      request.log.error({ err: error, action: params.get('Action') }, 'unexpected error'),
+    )
+  }
+
+  const queryRoute = async (request: FastifyRequest, reply: FastifyReply) => {
+    const begin = process.hrtime.bigint()
+    const response = await handleQuery(request)
+    const seconds = Number(process.hrtime.bigint() - begin) / 1e9
+    options.metrics.record(response.action, response.status, seconds, response.errorCode)
+    request.log.info(
+      {
+        action: response.action,
+        status: response.status,
+        code: response.errorCode,
+        ms: Math.round(seconds * 1e4) / 10,
+      },
+      'request',
+    )
+    return reply
+      .code(response.status)
+      .header('content-type', XML_TYPE)
+      .header('x-amzn-requestid', request.id)
+      .send(response.body)
+  }
+  app.post('/', queryRoute)
+  app.get('/', queryRoute)
+}
