@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { DEFAULT_SETTINGS, type Services, type Settings } from '../app/context.js'
-import { ApiError } from '../domain/errors.js'
+import { errors } from '../domain/errors.js'
 import { AdjustableClock } from '../ports/clock.js'
 import type { FlowLogSink } from '../ports/flow-log-sink.js'
 import { type IdSource, randomIds } from '../ports/ids.js'
@@ -30,6 +32,38 @@ export interface ServerOptions {
   readonly flowLogSink?: FlowLogSink
   /** The built web console (web/dist), served at /console/. */
   readonly consoleRoot?: string
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (broken framing, headers over
+ * 16 KB, a body not sent in time) answer in EC2's envelope too, and close the connection: what
+ * follows on it cannot be trusted to start where a request starts.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const failure =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? errors.requestTimeout(
+          Math.round(
+            ((socket as Socket & { server?: { requestTimeout?: number } }).server?.requestTimeout ?? 0) /
+              1000,
+          ),
+        )
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? errors.invalidRequest(
+            'its headers (with the query string) are over 16 KB; send parameters in a POST body',
+          )
+        : errors.invalidRequest(`it is not well-formed HTTP/1.1 (${error.code ?? error.message})`)
+  const requestId = randomUUID()
+  const { body, status } = ec2Error(failure, requestId, 'unknown')
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+    `content-type: ${XML_TYPE}`,
+    `content-length: ${Buffer.byteLength(body)}`,
+    `x-amzn-requestid: ${requestId}`,
+    'connection: close',
+  ]
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`)
 }
 
 /** Where `npm run build` puts the console: web/dist beside src/ and dist/ alike. */
@@ -65,6 +99,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
     genReqId: () => randomUUID(),
+    clientErrorHandler: answerClientError,
   })
 
   // Keep every body as the exact bytes received: SigV4 hashes them before anything parses them.
@@ -73,23 +108,28 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // Set before any plugin boots: routes take the error handler in force when they are added.
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-    // Fastify's own refusals (body too large, bad headers) still answer in EC2's envelope.
-    const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500
-    if (status >= 500) request.log.error({ err: error }, 'unexpected error')
-    const code =
-      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-        ? 'RequestEntityTooLarge'
-        : status >= 500
-          ? 'InternalError'
-          : 'InvalidRequest'
-    const message = status >= 500 ? 'An internal error has occurred' : error.message
-    const response = ec2Error(new ApiError(code, message, status), request.id, 'unknown')
+    // Fastify's own refusals (body too large, a content type it cannot read) still answer in
+    // EC2's envelope, with a code from the catalogue.
+    const refused = error.statusCode !== undefined && error.statusCode < 500
+    if (!refused) request.log.error({ err: error }, 'unexpected error')
+    const failure = !refused
+      ? errors.internal()
+      : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? errors.requestEntityTooLarge()
+        : errors.invalidRequest(error.message)
+    const response = ec2Error(failure, request.id, 'unknown')
     return reply
-      .code(status)
+      .code(response.status)
       .header('content-type', XML_TYPE)
       .header('x-amzn-requestid', request.id)
       .send(response.body)
   })
+
+  // An `Expect` other than 100-continue would get Node's bare 417; vpcpeer ignores it, as the
+  // header asks nothing a Query API needs.
+  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) =>
+    app.routing(request, response),
+  )
 
   await app.register(queryPlugin, { services, auth: options.auth, metrics, started: new Date() })
   await app.register(apiPlugin, { services, auth: options.auth, routes: apiRoutes })
