@@ -16,6 +16,7 @@ import { adminPlugin } from './admin.js'
 import { apiRoutes } from './api/index.js'
 import { apiPlugin } from './api/routes.js'
 import { consolePlugin } from './console.js'
+import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { createMetrics, metricsPlugin } from './metrics.js'
 import { queryPlugin, XML_TYPE } from './query.js'
 
@@ -25,8 +26,7 @@ export interface ServerOptions {
   readonly logLevel?: string
   readonly clock?: AdjustableClock
   readonly newId?: IdSource
-  /** The largest request body accepted, in bytes. */
-  readonly bodyLimit?: number
+  readonly limits?: Partial<Limits>
   readonly settings?: Partial<Settings>
   /** Where S3-destination flow-log files go; files under `settings.flowLogDirectory` unless given. */
   readonly flowLogSink?: FlowLogSink
@@ -77,6 +77,7 @@ export const DEFAULT_CONSOLE_ROOT = fileURLToPath(new URL('../../web/dist/', imp
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const clock = options.clock ?? new AdjustableClock()
   const settings: Settings = { ...DEFAULT_SETTINGS, ...options.settings }
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits }
   const metrics = createMetrics()
   const services: Services = {
     store: options.store,
@@ -97,10 +98,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     // One line per request is written by the route itself, with the action and outcome.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
+    bodyLimit: limits.bodyBytes,
+    // A slow client (headers or body a byte at a time) holds its connection this long at most;
+    // Node checks every connection at this interval, so it is a fraction of the timeout.
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.requestTimeoutMs / 4)) },
     genReqId: () => randomUUID(),
     clientErrorHandler: answerClientError,
   })
+  app.server.maxConnections = limits.maxConnections
+  app.server.headersTimeout = limits.requestTimeoutMs
 
   // Keep every body as the exact bytes received: SigV4 hashes them before anything parses them.
   app.removeAllContentTypeParsers()

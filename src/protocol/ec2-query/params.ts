@@ -18,8 +18,22 @@ export interface Node {
 const ENVELOPE =
   /^(Action|Version|X-Amz-[A-Za-z-]+|AWSAccessKeyId|SignatureVersion|SignatureMethod|Signature|Timestamp|Expires)$/
 
+/**
+ * The most parameters one request may carry, and the most entries of a list that sets no
+ * limit of its own: a request's cost stays bounded whatever its body size allows.
+ */
+export const MAX_PARAMETERS = 5000
+export const MAX_LIST_ENTRIES = 1000
+/** AWS's limit on the values of all filters of one call. */
+export const MAX_FILTER_VALUES = 200
+
 export function decodeTree(params: URLSearchParams): Node {
   const root: Node = { children: new Map() }
+  let count = 0
+  for (const _ of params) count++
+  if (count > MAX_PARAMETERS) {
+    throw errors.invalidRequest(`it has ${count} parameters; at most ${MAX_PARAMETERS} are accepted`)
+  }
   for (const [key, value] of params) {
     if (ENVELOPE.test(key)) continue
     let node = root
@@ -125,10 +139,13 @@ export function required<T>(spec: Spec<T>): Spec<T> & { required: true } {
   return { ...spec, required: true }
 }
 
-/** A flattened list, `Name.1`, `Name.2`, … ordered by index. */
-export function list<T>(item: Spec<T>, limits: { max?: number } = {}): Spec<T[]> & { absent: T[] } {
+/** A flattened list, `Name.1`, `Name.2`, … ordered by index; at most MAX_LIST_ENTRIES unless `max` says. */
+export function list<T>(
+  item: Spec<T>,
+  { max = MAX_LIST_ENTRIES }: { max?: number } = {},
+): Spec<T[]> & { absent: T[] } {
   return {
-    shape: { kind: 'list', item: item.shape, ...limits },
+    shape: { kind: 'list', item: item.shape, max },
     required: false,
     absent: [],
     decode(node, name) {
@@ -138,8 +155,8 @@ export function list<T>(item: Spec<T>, limits: { max?: number } = {}): Spec<T[]>
         if (!/^[1-9]\d{0,5}$/.test(index)) throw errors.unknownParameter(firstName(child, `${name}.${index}`))
       }
       entries.sort((a, b) => Number(a[0]) - Number(b[0]))
-      if (limits.max !== undefined && entries.length > limits.max) {
-        throw errors.invalidParameterValue(`The maximum number of ${name} values is ${limits.max}.`)
+      if (entries.length > max) {
+        throw errors.invalidParameterValue(`The maximum number of ${name} values is ${max}.`)
       }
       return entries.map(([index, child]) => item.decode(child, `${name}.${index}`))
     },
@@ -222,7 +239,15 @@ export const camelCased = <T, S extends Spec<T>>(spec: S & Spec<T>) =>
 
 export const filters = mapped(
   list(struct({ Name: required(string()), Value: list(string()) }), { max: 50 }),
-  (wire): Filter[] => wire.map((filter) => ({ name: filter.Name, values: filter.Value })),
+  (wire): Filter[] => {
+    const values = wire.reduce((sum, filter) => sum + filter.Value.length, 0)
+    if (values > MAX_FILTER_VALUES) {
+      throw errors.filterLimitExceeded(
+        `The maximum number of filter values specified on a single call is ${MAX_FILTER_VALUES}`,
+      )
+    }
+    return wire.map((filter) => ({ name: filter.Name, values: filter.Value }))
+  },
 )
 
 export const tag = mapped(
