@@ -104,12 +104,13 @@ const credentialsFile = z.object({
         accessKeyId: z.string().min(1),
         secretAccessKey: z.string().min(1),
         accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits'),
+        admin: z.boolean().optional(),
       }),
     )
     .min(1),
 })
 
-/** Reads a strict-mode credentials file: `{"credentials": [{accessKeyId, secretAccessKey, accountId}]}`. */
+/** Reads a strict-mode credentials file: `{"credentials": [{accessKeyId, secretAccessKey, accountId, admin?}]}`. */
 export function loadCredentials(path: string): Map<string, Credential> {
   let raw: unknown
   try {
@@ -125,7 +126,7 @@ export function loadCredentials(path: string): Map<string, Credential> {
   return new Map(
     result.data.credentials.map((c) => [
       c.accessKeyId,
-      { secretAccessKey: c.secretAccessKey, accountId: c.accountId },
+      { secretAccessKey: c.secretAccessKey, accountId: c.accountId, ...(c.admin ? { admin: true } : {}) },
     ]),
   )
 }

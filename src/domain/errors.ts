@@ -71,6 +71,7 @@ export const errors = {
   missingAuthenticationToken: () =>
     fail('MissingAuthenticationToken', 'Request is missing Authentication Token', 401),
   incompleteSignature: (message: string) => fail('IncompleteSignature', message, 400),
+  unauthorizedOperation: (message: string) => fail('UnauthorizedOperation', message, 403),
 
   // resources by id
   notFound: (kind: IdKind, id: string) =>

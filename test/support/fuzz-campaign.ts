@@ -305,7 +305,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           const code =
             /<Code>([^<]*)<\/Code>/.exec(answer.body)?.[1] ?? /"code":"([^"]*)"/.exec(answer.body)?.[1]
           if (code && answer.status >= 400) byCode[code] = (byCode[code] ?? 0) + 1
-          const problem = judge(answer, documented)
+          const problem =
+            request.kind.startsWith('tampered') && answer.status < 400
+              ? `a request changed after signing was accepted (HTTP ${answer.status})`
+              : judge(answer, documented)
           if (problem) {
             if (answer.status < 500) counts.misjudged++
             fail(`${where}: ${problem}; ${describeRequest(request)}`)

@@ -633,7 +633,30 @@ export function fuzzRequests(options: GeneratorOptions): fc.Arbitrary<FuzzReques
     })
     return { ...request, headers: signed }
   }
+  /** A correctly signed call changed in one way after signing: strict mode must refuse each. */
+  const tampered = fc
+    .tuple(
+      validCall(pool),
+      fc.constantFrom('body', 'parameter', 'date', 'signature', 'key', 'path', 'region'),
+    )
+    .map(([pairs, change]): FuzzRequest => {
+      const request = sign(queryRequest(`tampered ${change}`, pairs, false, {}), 'us-east-1')
+      const headers = { ...request.headers }
+      let { body, path } = request
+      if (change === 'body') body = Buffer.concat([body, Buffer.from(' ')])
+      if (change === 'parameter') body = Buffer.from(`${body.toString()}&DryRun=true`)
+      if (change === 'date') headers['x-amz-date'] = amzDate(new Date(Date.now() - 1000))
+      if (change === 'signature')
+        headers.authorization = headers.authorization!.replace(/.$/, (c) => (c === '0' ? '1' : '0'))
+      if (change === 'key')
+        headers.authorization = headers.authorization!.replace('AKIAFUZZ111111111111', 'AKIAFUZZ222222222222')
+      if (change === 'path') path = '//'
+      if (change === 'region')
+        headers.authorization = headers.authorization!.replace('/us-east-1/', '/eu-west-1/')
+      return { ...request, headers, body, path }
+    })
   return fc.oneof(
+    ...(options.signWith ? [{ weight: 10, arbitrary: tampered }] : []),
     {
       weight: 30,
       arbitrary: fc
