@@ -1,6 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { errors, isApiError } from '../domain/errors.js'
 import { type AuthMode, authenticate } from '../protocol/sigv4/verify.js'
+import { type AdminOptions, adminPlugin } from './admin.js'
 import { incomingOf } from './incoming.js'
 
 /**
@@ -33,4 +34,13 @@ export function adminGuard(auth: AuthMode) {
         .send(JSON.stringify({ error: { code: error.code, message: error.message } }))
     }
   }
+}
+
+/** The admin routes behind the guard (fastify hooks apply to the routes of their scope). */
+export const guardedAdminPlugin: FastifyPluginAsync<AdminOptions & { readonly auth: AuthMode }> = async (
+  app,
+  { auth, ...options },
+) => {
+  app.addHook('preHandler', adminGuard(auth))
+  await app.register(adminPlugin, options)
 }

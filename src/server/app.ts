@@ -12,8 +12,7 @@ import type { Store } from '../ports/store.js'
 import { ec2Error } from '../protocol/ec2-query/handler.js'
 import type { AuthMode } from '../protocol/sigv4/verify.js'
 import { directorySink } from '../storage/flow-log-files.js'
-import { adminPlugin } from './admin.js'
-import { adminGuard } from './admin-auth.js'
+import { guardedAdminPlugin } from './admin-auth.js'
 import { apiRoutes } from './api/index.js'
 import { apiPlugin } from './api/routes.js'
 import { consolePlugin } from './console.js'
@@ -144,10 +143,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(apiPlugin, { services, auth: options.auth, routes: apiRoutes })
   await app.register(consolePlugin, { root: options.consoleRoot ?? DEFAULT_CONSOLE_ROOT })
   await app.register(metricsPlugin, { metrics })
-  await app.register(async (admin) => {
-    admin.addHook('preHandler', adminGuard(options.auth))
-    await admin.register(adminPlugin, { services, clock })
-  })
+  await app.register(guardedAdminPlugin, { auth: options.auth, services, clock })
 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `no route ${request.method} ${request.url}; the AWS API is at POST /` }),
