@@ -61,6 +61,14 @@ const strictKeys = FUZZ_ACCOUNTS.map((accountId) => ({
   accountId,
 }))
 
+/** The key the campaign resets a strict-mode server with between batches. */
+const adminKey = {
+  accessKeyId: 'AKIAFUZZADMIN',
+  secretAccessKey: 'secret-of-admin',
+  accountId: '999999999999',
+  admin: true,
+}
+
 /** The growth of resident memory from the first batch to the last that counts as bounded. */
 export const MEMORY_GROWTH_LIMIT_MB = 200
 
@@ -222,7 +230,7 @@ export async function startFuzzServer(
   const args = ['--ephemeral', '--log-level', 'error']
   if (auth === 'strict') {
     const file = join(dir, 'keys.json')
-    writeFileSync(file, JSON.stringify({ credentials: strictKeys }))
+    writeFileSync(file, JSON.stringify({ credentials: [...strictKeys, adminKey] }))
     args.push('--auth', 'strict', '--credentials', file)
   }
   for (let attempt = 0; ; attempt++) {
@@ -265,11 +273,22 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const key = strictKeys[0]!
   try {
     for (let batch = 0; counts.requests < requests; batch++) {
+      const resetHeaders =
+        auth === 'strict'
+          ? signRequest({
+              method: 'POST',
+              url: `${server.url}/_vpcpeer/reset`,
+              credentials: adminKey,
+              region: 'us-east-1',
+              service: 'ec2',
+              date: new Date(),
+            })
+          : {}
       const reset = await send(server.url, {
         kind: 'reset',
         method: 'POST',
         path: '/_vpcpeer/reset',
-        headers: {},
+        headers: resetHeaders,
         body: Buffer.alloc(0),
       })
       if (reset.status !== 200) throw new Error(`reset answered ${reset.status}: ${reset.body}`)
