@@ -8,8 +8,8 @@ import { runCampaign } from './support/fuzz-campaign.js'
 const seed = Number(process.env.VPCPEER_FUZZ_SEED ?? 20_261_203)
 
 describe.each([
-  ['open', 1500],
-  ['strict', 500],
+  ['open', 1000],
+  ['strict', 400],
 ] as const)('fuzzing a %s-mode server', (auth, requests) => {
   it(`answers ${requests} generated requests (seed ${seed}) without a 5xx, each error documented`, async () => {
     const result = await runCampaign({ seed, requests, auth })

@@ -36,7 +36,7 @@ describe('request size limits answer AWS-style errors', () => {
     expect({ status: reply.status, ...errorOf(reply) }).toEqual({
       status: 400,
       code: 'InvalidRequest',
-      message: `The request received was invalid: it has ${MAX_PARAMETERS + 2} parameters; at most ${MAX_PARAMETERS} are accepted`,
+      message: `The request has ${MAX_PARAMETERS + 2} parameters; at most ${MAX_PARAMETERS} are accepted.`,
     })
   })
 

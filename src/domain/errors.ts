@@ -50,12 +50,17 @@ export const errors = {
   invalidNextToken: (token: string) => fail('InvalidNextToken', `The token '${token}' is invalid.`),
   dryRun: () => fail('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412),
   requestEntityTooLarge: () => fail('RequestEntityTooLarge', 'Request body is too large.', 413),
-  /** HTTP the server cannot read as a request: bad framing, oversized headers, a malformed content type. */
-  invalidRequest: (message: string) => fail('InvalidRequest', `The request received was invalid: ${message}`),
   requestTimeout: (seconds: number) =>
     fail('RequestTimeout', `The request was not received in full within ${seconds} seconds.`, 408),
   internal: () => fail('InternalError', 'An internal error has occurred', 500),
   unsupportedProtocol: (message: string) => fail('UnsupportedProtocol', message),
+  invalidRequest: (message: string, status = 400) => fail('InvalidRequest', message, status),
+  requestHeaderSectionTooLarge: (limit: number) =>
+    fail(
+      'RequestHeaderSectionTooLarge',
+      `The request line and headers exceed ${limit} bytes; send long parameters in a POST body instead.`,
+      431,
+    ),
 
   noSuchEntity: (message: string) => fail('NoSuchEntity', message, 404),
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http'
-import type { Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { DEFAULT_SETTINGS, type Services, type Settings } from '../app/context.js'
@@ -15,6 +14,7 @@ import { directorySink } from '../storage/flow-log-files.js'
 import { guardedAdminPlugin } from './admin-auth.js'
 import { apiRoutes } from './api/index.js'
 import { apiPlugin } from './api/routes.js'
+import { answerClientError } from './client-errors.js'
 import { consolePlugin } from './console.js'
 import { DEFAULT_LIMITS, type Limits } from './limits.js'
 import { createMetrics, metricsPlugin } from './metrics.js'
@@ -32,38 +32,6 @@ export interface ServerOptions {
   readonly flowLogSink?: FlowLogSink
   /** The built web console (web/dist), served at /console/. */
   readonly consoleRoot?: string
-}
-
-/**
- * Requests Node's HTTP parser refuses before any route sees them (broken framing, headers over
- * 16 KB, a body not sent in time) answer in EC2's envelope too, and close the connection: what
- * follows on it cannot be trusted to start where a request starts.
- */
-function answerClientError(error: Error & { code?: string }, socket: Socket) {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return
-  const failure =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? errors.requestTimeout(
-          Math.round(
-            ((socket as Socket & { server?: { requestTimeout?: number } }).server?.requestTimeout ?? 0) /
-              1000,
-          ),
-        )
-      : error.code === 'HPE_HEADER_OVERFLOW'
-        ? errors.invalidRequest(
-            'its headers (with the query string) are over 16 KB; send parameters in a POST body',
-          )
-        : errors.invalidRequest(`it is not well-formed HTTP/1.1 (${error.code ?? error.message})`)
-  const requestId = randomUUID()
-  const { body, status } = ec2Error(failure, requestId, 'unknown')
-  const head = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
-    `content-type: ${XML_TYPE}`,
-    `content-length: ${Buffer.byteLength(body)}`,
-    `x-amzn-requestid: ${requestId}`,
-    'connection: close',
-  ]
-  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`)
 }
 
 /** Where `npm run build` puts the console: web/dist beside src/ and dist/ alike. */

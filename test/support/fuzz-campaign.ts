@@ -50,6 +50,8 @@ export interface CampaignResult {
     rssPeakMb: number
   }
   readonly byKind: Record<string, number>
+  /** Total milliseconds spent waiting for answers, by kind (where the campaign's time goes). */
+  readonly msByKind: Record<string, number>
   readonly byCode: Record<string, number>
   readonly failures: string[]
 }
@@ -262,6 +264,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     rssPeakMb: 0,
   }
   const byKind: Record<string, number> = {}
+  const msByKind: Record<string, number> = {}
   const byCode: Record<string, number> = {}
   const failures: string[] = []
   let failureCount = 0
@@ -305,7 +308,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         while (next < generated.length) {
           const index = next++
           const request = generated[index]!
+          const begin = performance.now()
           const answer: FuzzAnswer = await send(server.url, request, request.raw ? 2000 : 30_000)
+          msByKind[request.kind] = Math.round((msByKind[request.kind] ?? 0) + performance.now() - begin)
           counts.requests++
           byKind[request.kind] = (byKind[request.kind] ?? 0) + 1
           const where = `seed ${batchSeed} (campaign seed ${seed}, batch ${batch}) request ${index} [${request.kind}]`
@@ -367,7 +372,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     }
     if (failureCount > failures.length) failures.push(`… and ${failureCount - failures.length} more problems`)
     failures.push(...unexpectedErrors(server.output()))
-    return { counts, byKind, byCode, failures }
+    return { counts, byKind, msByKind, byCode, failures }
   } finally {
     await server.stop('SIGTERM')
     cleanup()

@@ -32,7 +32,9 @@ export function decodeTree(params: URLSearchParams): Node {
   let count = 0
   for (const _ of params) count++
   if (count > MAX_PARAMETERS) {
-    throw errors.invalidRequest(`it has ${count} parameters; at most ${MAX_PARAMETERS} are accepted`)
+    throw errors.invalidRequest(
+      `The request has ${count} parameters; at most ${MAX_PARAMETERS} are accepted.`,
+    )
   }
   for (const [key, value] of params) {
     if (ENVELOPE.test(key)) continue
