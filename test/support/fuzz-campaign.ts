@@ -30,6 +30,13 @@ export interface CampaignOptions {
   /** `strict`: the server verifies signatures and the valid calls are really signed. */
   readonly auth?: 'open' | 'strict'
   readonly log?: (line: string) => void
+  /** A server to aim at (from startFuzzServer, of the same auth mode); else one is started and stopped. */
+  readonly server?: FuzzServer
+}
+
+export interface FuzzServer {
+  readonly server: ServerProcess
+  stop(): Promise<void>
 }
 
 export interface CampaignResult {
@@ -225,9 +232,7 @@ export async function buildFuzzEstate(url: string, auth: 'open' | 'strict'): Pro
 }
 
 /** Starts the server the campaign aims at, on a free port of 127.0.0.1, logging only problems. */
-export async function startFuzzServer(
-  auth: 'open' | 'strict',
-): Promise<{ server: ServerProcess; cleanup(): void }> {
+export async function startFuzzServer(auth: 'open' | 'strict'): Promise<FuzzServer> {
   const dir = mkdtempSync(join(tmpdir(), 'vpcpeer-fuzz-'))
   const args = ['--ephemeral', '--log-level', 'error']
   if (auth === 'strict') {
@@ -239,7 +244,13 @@ export async function startFuzzServer(
     const port = 20_000 + Math.floor(Math.random() * 40_000)
     try {
       const server = await spawnServer(args, { port, timeoutMs: 60_000 })
-      return { server, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+      return {
+        server,
+        async stop() {
+          await server.stop('SIGTERM')
+          rmSync(dir, { recursive: true, force: true })
+        },
+      }
     } catch (error) {
       if (attempt >= 3) throw error
     }
@@ -272,7 +283,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     failureCount++
     if (failures.length < 20) failures.push(text)
   }
-  const { server, cleanup } = await startFuzzServer(auth)
+  const target = options.server ?? (await startFuzzServer(auth))
+  const { server } = target
   const key = strictKeys[0]!
   try {
     for (let batch = 0; counts.requests < requests; batch++) {
@@ -374,7 +386,6 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     failures.push(...unexpectedErrors(server.output()))
     return { counts, byKind, msByKind, byCode, failures }
   } finally {
-    await server.stop('SIGTERM')
-    cleanup()
+    if (!options.server) await target.stop()
   }
 }
