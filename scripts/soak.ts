@@ -13,6 +13,7 @@ import type { SoakPart } from '../test/support/soak.js'
 /** Each part is loaded only when it runs; a part adds itself here with one line. */
 const parts: Record<string, () => Promise<SoakPart>> = {
   fuzz: async () => (await import('../test/soak/fuzz.js')).soakFuzz,
+  isolation: async () => (await import('../test/soak/isolation.js')).soakIsolation,
 }
 
 function parseArgs(argv: readonly string[]) {

@@ -103,3 +103,26 @@ describe('the console JSON API', () => {
     })
   })
 })
+
+describe('codes built at run time', () => {
+  it('answers an analysis from an unknown source with NetworkInsightsSource.NotFound, which docs/errors.md lists', async () => {
+    const answer = await send(
+      server.url,
+      request({
+        path: '/_vpcpeer/api/insights',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(
+          JSON.stringify({
+            source: 'eni-08771251bb3adb354',
+            destinationIp: '10.0.0.5',
+            protocol: 'udp',
+            port: 1,
+          }),
+        ),
+      }),
+    )
+    expect(answer.status).toBe(400)
+    expect(JSON.parse(answer.body).error.code).toBe('NetworkInsightsSource.NotFound')
+    expect(judge(answer, documented)).toBeUndefined()
+  })
+})

@@ -64,7 +64,7 @@ export interface CampaignResult {
 }
 
 /** Keys of the strict-mode server: one per fuzzing account. */
-const strictKeys = FUZZ_ACCOUNTS.map((accountId) => ({
+export const FUZZ_KEYS = FUZZ_ACCOUNTS.map((accountId) => ({
   accessKeyId: `AKIAFUZZ${accountId}`,
   secretAccessKey: `secret-of-${accountId}`,
   accountId,
@@ -128,7 +128,7 @@ async function call(
   params: Record<string, string>,
 ): Promise<string> {
   const body = Buffer.from(new URLSearchParams({ Version: '2016-11-15', ...params }).toString())
-  const key = strictKeys[accountIndex]!
+  const key = FUZZ_KEYS[accountIndex]!
   const headers =
     auth === 'strict'
       ? signRequest({
@@ -165,6 +165,9 @@ export async function buildFuzzEstate(url: string, auth: 'open' | 'strict'): Pro
   const ids = (text: string) => [...text.matchAll(ID_PATTERN)].map((m) => m[1]!)
   const first = (text: string, prefix: string) => ids(text).find((id) => id.startsWith(prefix))!
   const vpcs: string[] = []
+  const subnets: string[] = []
+  const groups: string[] = []
+  const interfaces: string[] = []
   const spots = [
     [0, 'us-east-1', '10.0.0.0/16'],
     [1, 'us-east-1', '10.1.0.0/16'],
@@ -180,15 +183,23 @@ export async function buildFuzzEstate(url: string, auth: 'open' | 'strict'): Pro
       CidrBlock: block.replace('0.0/16', '1.0/24'),
     })
     const subnetId = first(subnet, 'subnet-')
+    subnets.push(subnetId)
     bodies.push(vpc, subnet)
+    const group = await call(url, auth, account, region, {
+      Action: 'CreateSecurityGroup',
+      GroupName: 'fuzz',
+      GroupDescription: 'fuzz',
+      VpcId: vpcId,
+    })
+    const networkInterface = await call(url, auth, account, region, {
+      Action: 'CreateNetworkInterface',
+      SubnetId: subnetId,
+    })
+    groups.push(first(group, 'sg-'))
+    interfaces.push(first(networkInterface, 'eni-'))
     bodies.push(
-      await call(url, auth, account, region, {
-        Action: 'CreateSecurityGroup',
-        GroupName: 'fuzz',
-        GroupDescription: 'fuzz',
-        VpcId: vpcId,
-      }),
-      await call(url, auth, account, region, { Action: 'CreateNetworkInterface', SubnetId: subnetId }),
+      group,
+      networkInterface,
       await call(url, auth, account, region, { Action: 'DescribeRouteTables' }),
       await call(url, auth, account, region, { Action: 'DescribeNetworkAcls' }),
       await call(url, auth, account, region, { Action: 'CreateInternetGateway' }),
@@ -228,6 +239,47 @@ export async function buildFuzzEstate(url: string, auth: 'open' | 'strict'): Pro
       }),
     )
   }
+  // One of each other kind in account A: a tag, a rule, an instance, a NAT gateway, a flow log, a path.
+  const inA = (params: Record<string, string>) => call(url, auth, 0, 'us-east-1', params)
+  bodies.push(
+    await inA({
+      Action: 'CreateTags',
+      'ResourceId.1': vpcs[0]!,
+      'Tag.1.Key': 'Name',
+      'Tag.1.Value': 'private',
+    }),
+    await inA({
+      Action: 'AuthorizeSecurityGroupIngress',
+      GroupId: groups[0]!,
+      'IpPermissions.1.IpProtocol': 'tcp',
+      'IpPermissions.1.FromPort': '22',
+      'IpPermissions.1.ToPort': '22',
+      'IpPermissions.1.IpRanges.1.CidrIp': '10.1.0.0/16',
+    }),
+    await inA({
+      Action: 'RunInstances',
+      ImageId: 'ami-12345678',
+      MinCount: '1',
+      MaxCount: '1',
+      SubnetId: subnets[0]!,
+    }),
+    await inA({ Action: 'CreateNatGateway', SubnetId: subnets[0]!, ConnectivityType: 'private' }),
+    await inA({
+      Action: 'CreateFlowLogs',
+      'ResourceId.1': vpcs[0]!,
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogGroupName: 'fuzz',
+      DeliverLogsPermissionArn: `arn:aws:iam::${FUZZ_ACCOUNTS[0]}:role/flow-logs`,
+    }),
+    await inA({
+      Action: 'CreateNetworkInsightsPath',
+      Source: interfaces[0]!,
+      DestinationIp: '10.1.1.10',
+      Protocol: 'tcp',
+      ClientToken: 'fuzz-path',
+    }),
+  )
   return [...new Set(bodies.flatMap(ids))].sort((a, b) => a.localeCompare(b))
 }
 
@@ -237,7 +289,7 @@ export async function startFuzzServer(auth: 'open' | 'strict'): Promise<FuzzServ
   const args = ['--ephemeral', '--log-level', 'error']
   if (auth === 'strict') {
     const file = join(dir, 'keys.json')
-    writeFileSync(file, JSON.stringify({ credentials: [...strictKeys, adminKey] }))
+    writeFileSync(file, JSON.stringify({ credentials: [...FUZZ_KEYS, adminKey] }))
     args.push('--auth', 'strict', '--credentials', file)
   }
   for (let attempt = 0; ; attempt++) {
@@ -281,11 +333,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   let failureCount = 0
   const fail = (text: string) => {
     failureCount++
-    if (failures.length < 20) failures.push(text)
+    if (failures.length < 20) {
+      failures.push(text)
+      log(`problem: ${text.slice(0, 1000)}`)
+    }
   }
   const target = options.server ?? (await startFuzzServer(auth))
   const { server } = target
-  const key = strictKeys[0]!
+  const key = FUZZ_KEYS[0]!
   try {
     for (let batch = 0; counts.requests < requests; batch++) {
       const resetHeaders =

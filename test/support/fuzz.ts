@@ -86,7 +86,7 @@ type Wire =
   | string
   | { readonly list: readonly Wire[] }
   | { readonly struct: readonly (readonly [string, Wire])[] }
-type Pairs = [string, string][]
+export type Pairs = [string, string][]
 
 function flatten(name: string, wire: Wire, out: Pairs = []): Pairs {
   if (typeof wire === 'string') out.push([name, wire])
@@ -190,7 +190,7 @@ function membersOf(
 const actionNames = Object.keys(ec2Actions).sort((a, b) => a.localeCompare(b))
 
 /** A well-formed call of a real action: every required parameter, some optional ones. */
-const validCall = (pool: IdPool) =>
+export const validCall = (pool: IdPool) =>
   fc
     .constantFrom(...actionNames)
     .chain((action) =>
