@@ -107,6 +107,32 @@ function storeContract(backend: Backend) {
     }
   })
 
+  it('reads one state in a read transaction while another instance commits a change', async () => {
+    const shared = await backend.reopenable()
+    const first = await openStore(shared.options)
+    const second = await openStore(shared.options)
+    try {
+      await first.write(async (tx) => {
+        await tx.insert(resource('vpc-1', 'vpc'))
+        await tx.putTags(OWNER, 'vpc-1', [{ key: 'Name', value: 'kept' }])
+      })
+      const [listed, tags, revision] = await first.read(async (tx) => {
+        const listed = await tx.list('vpc')
+        // Deleted with its tags in one transaction by another instance, between two statements.
+        await second.write(async (other) => other.remove((await other.get('vpc', 'vpc-1'))!))
+        return [listed, await tx.tagsOf(OWNER, ['vpc-1']), tx.revision] as const
+      })
+      expect(ids(listed)).toEqual(['vpc-1'])
+      expect(tags.get('vpc-1')).toEqual([{ key: 'Name', value: 'kept' }])
+      expect(revision).toBe(1)
+      expect(await first.read((tx) => tx.list('vpc'))).toEqual([])
+    } finally {
+      await first.close()
+      await second.close()
+      await shared.drop()
+    }
+  })
+
   it('inserts and gets a resource with all its fields', async () => {
     const body: Body = { name: 'pcx', count: 3, nested: { list: ['a', 'ü', '"quoted"'] } }
     const inserted = await store.write((tx) =>

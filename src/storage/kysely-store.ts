@@ -237,9 +237,16 @@ class KyselyStore implements Store {
   ) {}
 
   read<T>(work: (tx: Transaction) => Promise<T>) {
-    return this.db
-      .transaction()
-      .execute(async (trx) => work(new KyselyTransaction(trx, await currentRevision(trx), false)))
+    // One snapshot for the whole read: at PostgreSQL's default (read committed) each statement
+    // sees the latest commit, so a listing could show a resource another instance deleted
+    // between two statements without the tags it had. SQLite's transactions are snapshots already.
+    const transaction =
+      this.dialect === 'postgres'
+        ? this.db.transaction().setIsolationLevel('repeatable read')
+        : this.db.transaction()
+    return transaction.execute(async (trx) =>
+      work(new KyselyTransaction(trx, await currentRevision(trx), false)),
+    )
   }
 
   write<T>(work: (tx: Transaction) => Promise<T>) {
