@@ -268,9 +268,16 @@ class KyselyStore implements Store {
 
   async reset() {
     await this.db.transaction().execute(async (trx) => {
+      // Bumped first, as by a write: the reset queues behind writers, and since the revision
+      // never goes back, no cache keyed by it (each server's data-plane snapshot) can answer
+      // from the state just emptied.
+      await trx
+        .updateTable('meta')
+        .set((eb) => ({ value: eb('value', '+', 1) }))
+        .where('name', '=', 'revision')
+        .execute()
       await trx.deleteFrom('resources').execute()
       await trx.deleteFrom('tags').execute()
-      await trx.updateTable('meta').set({ value: 0 }).where('name', '=', 'revision').execute()
     })
   }
 
