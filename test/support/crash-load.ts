@@ -18,7 +18,6 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2'
 import { Random } from '../../bench/estate.js'
-import { byCodeUnit } from './ec2.js'
 import { ec2Client } from './server.js'
 import { type ServerProcess, spawnServer } from './server-process.js'
 
@@ -205,32 +204,34 @@ function invariantBreaches(observed: Observed): string[] {
   return breaches
 }
 
+const byText = (a: string, b: string) => a.localeCompare(b)
+
 /** The ledger and the observed state in one comparable form. */
 function canonicalLedger(ledger: Ledger) {
   return {
     vpcs: Object.entries(ledger.vpcs)
       .map(([id, vpc]) => `${id} ${vpc.cidr} ${vpc.name}`)
-      .sort(byCodeUnit),
+      .sort(byText),
     subnets: Object.entries(ledger.vpcs)
       .flatMap(([vpcId, vpc]) => Object.entries(vpc.subnets).map(([id, cidr]) => `${id} ${vpcId} ${cidr}`))
-      .sort(byCodeUnit),
+      .sort(byText),
     peerings: Object.entries(ledger.peerings)
       .map(([id, p]) => `${id} ${p.requesterVpc} ${p.accepterVpc} ${p.state}`)
-      .sort(byCodeUnit),
+      .sort(byText),
     routes: Object.values(ledger.routes)
       .map((r) => `${r.vpcId} ${r.destination} ${r.peeringId}`)
-      .sort(byCodeUnit),
+      .sort(byText),
   }
 }
 
 function canonicalObserved(observed: Observed): ReturnType<typeof canonicalLedger> {
   return {
-    vpcs: observed.vpcs.map((vpc) => `${vpc.id} ${vpc.cidr} ${vpc.name}`).sort(byCodeUnit),
-    subnets: observed.subnets.map((s) => `${s.id} ${s.vpcId} ${s.cidr}`).sort(byCodeUnit),
+    vpcs: observed.vpcs.map((vpc) => `${vpc.id} ${vpc.cidr} ${vpc.name}`).sort(byText),
+    subnets: observed.subnets.map((s) => `${s.id} ${s.vpcId} ${s.cidr}`).sort(byText),
     peerings: observed.peerings
       .map((p) => `${p.id} ${p.requesterVpc} ${p.accepterVpc} ${p.state}`)
-      .sort(byCodeUnit),
-    routes: observed.routes.map((r) => `${r.vpcId} ${r.destination} ${r.peeringId}`).sort(byCodeUnit),
+      .sort(byText),
+    routes: observed.routes.map((r) => `${r.vpcId} ${r.destination} ${r.peeringId}`).sort(byText),
   }
 }
 
