@@ -1,5 +1,5 @@
 import type { Plan, PlannedPeering, PlannedRule, PlannedVpc } from '../plan/design.js'
-import { type Connection, callEc2 } from './client.js'
+import { ApiCallError, type Connection, callEc2, describeAll } from './client.js'
 
 /**
  * Builds a plan on a running vpcpeer through its EC2 API, the calls the Terraform would make:
@@ -21,7 +21,8 @@ export function applySteps(plan: Plan): number {
       sum + 1 + (plan.flowLogBucket ? 1 : 0) + v.tiers.reduce((s, t) => s + 3 + t.subnets.length * 2, 0),
     0,
   )
-  return perVpc + plan.peerings.length * 2 + plan.routes.length + plan.rules.length
+  const ruleGroups = new Set(plan.rules.map((r) => `${r.vpc}.${r.tier} ${r.direction}`))
+  return perVpc + plan.peerings.length * 2 + plan.routes.length + ruleGroups.size
 }
 
 const tagSpecification = (resourceType: string, tags: Record<string, string>) => ({
@@ -123,9 +124,16 @@ export async function applyPlan(
       ...tagSpecification('vpc-peering-connection', { Name: peering.name }),
     })
     const peeringId = asked.vpcPeeringConnection.vpcPeeringConnectionId as string
-    await waitFor(as(accepter), peeringId, ['pending-acceptance'])
-    await call(as(accepter), 'AcceptVpcPeeringConnection', { VpcPeeringConnectionId: peeringId })
-    await waitFor(as(accepter), peeringId, ['active'])
+    // Accepted at once when the server has no transition delay; otherwise once it can be.
+    const accept = () =>
+      call(as(accepter), 'AcceptVpcPeeringConnection', { VpcPeeringConnectionId: peeringId })
+    try {
+      await accept()
+    } catch (error) {
+      if (!(error instanceof ApiCallError && error.code === 'InvalidStateTransition')) throw error
+      await waitFor(as(accepter), [peeringId], 'pending-acceptance')
+      await accept()
+    }
     return peeringId
   }
 
@@ -137,34 +145,58 @@ export async function applyPlan(
       VpcPeeringConnectionId: ids.peerings[route.target.peering],
     })
   }
-  for (const rule of plan.rules) await call(as(vpcs.get(rule.vpc)!), ...authorize(rule, ids))
+  for (const { vpc, action, params } of ruleCalls(plan, ids)) await call(as(vpcs.get(vpc)!), action, params)
+  // Routes and rules do not need the peerings active; the result does.
+  const byScope = new Map<string, { vpc: PlannedVpc; peeringIds: string[] }>()
+  for (const peering of plan.peerings) {
+    const requester = vpcs.get(peering.requester)!
+    const scope = `${requester.account} ${requester.region}`
+    const entry = byScope.get(scope) ?? { vpc: requester, peeringIds: [] }
+    entry.peeringIds.push(ids.peerings[peering.name]!)
+    byScope.set(scope, entry)
+  }
+  for (const { vpc, peeringIds } of byScope.values()) await waitFor(as(vpc), peeringIds, 'active')
   return ids
 }
 
-function authorize(rule: PlannedRule, ids: AppliedIds): [string, Record<string, string>] {
-  return [
-    rule.direction === 'ingress' ? 'AuthorizeSecurityGroupIngress' : 'AuthorizeSecurityGroupEgress',
-    {
-      GroupId: ids.securityGroups[`${rule.vpc}.${rule.tier}`]!,
-      'IpPermissions.1.IpProtocol': rule.protocol,
-      'IpPermissions.1.FromPort': String(rule.fromPort),
-      'IpPermissions.1.ToPort': String(rule.toPort),
-      'IpPermissions.1.IpRanges.1.CidrIp': rule.cidr,
-      'IpPermissions.1.IpRanges.1.Description': `${rule.direction === 'ingress' ? 'from' : 'to'} ${rule.peer}`,
-    },
-  ]
+/** The plan's rules as one Authorize call per security group and direction. */
+function ruleCalls(plan: Plan, ids: AppliedIds) {
+  const byGroup = new Map<string, PlannedRule[]>()
+  for (const rule of plan.rules) {
+    const key = `${rule.vpc}.${rule.tier} ${rule.direction}`
+    byGroup.set(key, [...(byGroup.get(key) ?? []), rule])
+  }
+  return [...byGroup.values()].map((rules) => {
+    const { vpc, tier, direction } = rules[0]!
+    const params: Record<string, string> = { GroupId: ids.securityGroups[`${vpc}.${tier}`]! }
+    rules.forEach((rule, i) => {
+      const at = `IpPermissions.${i + 1}`
+      params[`${at}.IpProtocol`] = rule.protocol
+      params[`${at}.FromPort`] = String(rule.fromPort)
+      params[`${at}.ToPort`] = String(rule.toPort)
+      params[`${at}.IpRanges.1.CidrIp`] = rule.cidr
+      params[`${at}.IpRanges.1.Description`] = `${direction === 'ingress' ? 'from' : 'to'} ${rule.peer}`
+    })
+    return {
+      vpc,
+      action: direction === 'ingress' ? 'AuthorizeSecurityGroupIngress' : 'AuthorizeSecurityGroupEgress',
+      params,
+    }
+  })
 }
 
-/** Waits out a peering's short transitional states (initiating-request, provisioning). */
-async function waitFor(connection: Connection, peeringId: string, wanted: readonly string[]) {
+/** Waits out the peerings' short transitional states (initiating-request, provisioning). */
+async function waitFor(connection: Connection, peeringIds: readonly string[], wanted: string) {
   for (let attempt = 0; ; attempt++) {
-    const seen = await callEc2(connection, 'DescribeVpcPeeringConnections', {
-      'VpcPeeringConnectionId.1': peeringId,
+    const seen = await describeAll(connection, 'DescribeVpcPeeringConnections', 'vpcPeeringConnectionSet', {
+      ...Object.fromEntries(peeringIds.map((id, i) => [`VpcPeeringConnectionId.${i + 1}`, id])),
     })
-    const status = seen.vpcPeeringConnectionSet?.[0]?.status?.code as string | undefined
-    if (status && wanted.includes(status)) return
+    const statuses = new Map(seen.map((p) => [p.vpcPeeringConnectionId as string, p.status?.code as string]))
+    const other = peeringIds.find((id) => statuses.get(id) !== wanted)
+    if (other === undefined) return
+    const status = statuses.get(other)
     if (attempt >= 600 || (status && !['initiating-request', 'provisioning'].includes(status)))
-      throw new Error(`peering ${peeringId} is ${status ?? 'not visible'}, expected ${wanted.join(' or ')}`)
+      throw new Error(`peering ${other} is ${status ?? 'not visible'}, expected ${wanted}`)
     await sleep(100)
   }
 }

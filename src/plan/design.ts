@@ -430,18 +430,20 @@ export function designPlan(file: PlanFile, existing: readonly ExistingVpc[] = []
     if (count > 60) warnings.push(`security group ${key} needs ${count} rules (AWS allows 60 per direction)`)
   }
 
-  const transitGateways = [...hubMembers].map(([region, members]) => {
-    const attachments = order.filter((n) => members.has(n))
-    return {
-      region,
-      account: vpcs.get(attachments[0]!)!.account,
-      attachments,
-      peerRegions: [...hubRegionPairs]
-        .map((pair) => pair.split(' ') as [string, string])
-        .filter((pair) => pair.includes(region))
-        .map(([a, b]) => (a === region ? b : a)),
-    }
-  })
+  const transitGateways = [...hubMembers]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([region, members]) => {
+      const attachments = order.filter((n) => members.has(n))
+      return {
+        region,
+        account: vpcs.get(attachments[0]!)!.account,
+        attachments,
+        peerRegions: [...hubRegionPairs]
+          .map((pair) => pair.split(' ') as [string, string])
+          .filter((pair) => pair.includes(region))
+          .map(([a, b]) => (a === region ? b : a)),
+      }
+    })
 
   const routes: PlannedRoute[] = []
   for (const [key, table] of routesOf) {

@@ -11,11 +11,13 @@ import { parsePrefix } from '../net/prefix.js'
 /** Named sizes, as prefix lengths. */
 export const SIZES = { small: 22, medium: 20, large: 18 } as const
 
+/** Single hyphens only, so `--` (between peering sides) and Terraform's `__` stay unambiguous. */
 const name = z
   .string()
+  .max(40)
   .regex(
-    /^[a-z][a-z0-9-]{0,40}$/,
-    'must start with a letter and hold only a-z, 0-9 and -, up to 41 characters',
+    /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/,
+    'must start with a letter and hold a-z, 0-9 and single hyphens inside',
   )
 
 const ipv4Prefix = z
@@ -67,7 +69,9 @@ const vpc = z.strictObject({
 const topology = z.enum(['auto', 'mesh', 'hub']).default('auto')
 
 /** `web` (every tier of the VPC) or `web.app` (one tier). */
-const endpoint = z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)?$/, 'must be a VPC name, or vpc.tier')
+const endpoint = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*(\.[a-z][a-z0-9]*(-[a-z0-9]+)*)?$/, 'must be a VPC name, or vpc.tier')
 
 /** One endpoint or a list: a connection joins each `from` to each `to`. */
 const endpoints = z.union([endpoint.transform((e) => [e]), z.array(endpoint).min(1)])
@@ -121,7 +125,7 @@ export const planFileSchema = z
         }),
       ])
       .default({ bucket: 'vpcpeer-flow-logs' }),
-    vpcs: z.record(name, vpc).refine((v) => Object.keys(v).length > 0, 'name at least one VPC'),
+    vpcs: z.record(z.string(), vpc).refine((v) => Object.keys(v).length > 0, 'name at least one VPC'),
     connections: z.array(connection).default([]),
     groups: z.array(group).default([]),
   })
@@ -168,6 +172,10 @@ export const planFileSchema = z
       })
     })
     for (const [vpcName, v] of Object.entries(file.vpcs)) {
+      // Checked here rather than as the record's key type, whose error would not say why.
+      const named = name.safeParse(vpcName)
+      if (!named.success)
+        ctx.addIssue({ code: 'custom', path: ['vpcs', vpcName], message: named.error.issues[0]!.message })
       if (new Set(v.tiers).size !== v.tiers.length)
         ctx.addIssue({ code: 'custom', path: ['vpcs', vpcName, 'tiers'], message: 'names a tier twice' })
     }

@@ -16,7 +16,8 @@ export interface TerraformFiles {
 /** The version the Terraform suites run; any 5.x from it on works. */
 export const PROVIDER_CONSTRAINT = '~> 5.100'
 
-const id = (text: string) => text.replace(/[^A-Za-z0-9]+/g, '_')
+/** Terraform names: each `-`, `.` or `/` becomes `_`; plan names never hold `--`, so `__` separates parts. */
+const id = (text: string) => text.replace(/[^A-Za-z0-9]/g, '_')
 const providerOf = (account: string, region: string) => `aws.a${account}_${id(region)}`
 const quote = (text: string) => JSON.stringify(text)
 
@@ -89,7 +90,8 @@ function provider(account: string, region: string): string {
   )
 }
 
-const tierId = (vpc: string, tier: string) => id(`${vpc}_${tier}`)
+const tierId = (vpc: string, tier: string) => `${id(vpc)}__${id(tier)}`
+const peeringId = (peering: PlannedPeering) => `${id(peering.requester)}__${id(peering.accepter)}`
 
 function vpcResources(vpc: PlannedVpc, flowLogBucket: string | undefined): string {
   const p = `provider = ${providerOf(vpc.account, vpc.region)}`
@@ -125,7 +127,7 @@ function vpcResources(vpc: PlannedVpc, flowLogBucket: string | undefined): strin
       ),
     )
     for (const subnet of tier.subnets) {
-      const s = `${t}_${subnet.availabilityZone.slice(-1)}`
+      const s = `${t}__${subnet.availabilityZone.slice(-1)}`
       out.push(
         block(
           'resource',
@@ -168,13 +170,13 @@ function vpcResources(vpc: PlannedVpc, flowLogBucket: string | undefined): strin
 /** The id that routes use: the accepter's, across accounts or regions, so routes wait for acceptance. */
 const peeringReference = (peering: PlannedPeering) =>
   peering.crossAccount || peering.crossRegion
-    ? `aws_vpc_peering_connection_accepter.${id(peering.name)}.vpc_peering_connection_id`
-    : `aws_vpc_peering_connection.${id(peering.name)}.id`
+    ? `aws_vpc_peering_connection_accepter.${peeringId(peering)}.vpc_peering_connection_id`
+    : `aws_vpc_peering_connection.${peeringId(peering)}.id`
 
 function peeringResources(peering: PlannedPeering, vpcs: ReadonlyMap<string, PlannedVpc>): string {
   const requester = vpcs.get(peering.requester)!
   const accepter = vpcs.get(peering.accepter)!
-  const name = id(peering.name)
+  const name = peeringId(peering)
   const local = !peering.crossAccount && !peering.crossRegion
   const out = [
     block(
@@ -239,7 +241,10 @@ function ruleResource(rule: PlannedRule, vpcs: ReadonlyMap<string, PlannedVpc>) 
       : 'aws_vpc_security_group_egress_rule'
   return block(
     'resource',
-    [kind, `${tierId(rule.vpc, rule.tier)}__${id(rule.peer)}_${rule.protocol}_${ports}`],
+    [
+      kind,
+      `${tierId(rule.vpc, rule.tier)}__${tierId(...(rule.peer.split('.') as [string, string]))}__${rule.protocol}_${ports}`,
+    ],
     [
       `provider          = ${providerOf(vpc.account, vpc.region)}`,
       `security_group_id = aws_security_group.${tierId(rule.vpc, rule.tier)}.id`,
@@ -264,7 +269,7 @@ function outputs(plan: Plan): string {
     block(
       'output',
       ['peering_ids'],
-      [`value = ${map(plan.peerings.map((p) => [p.name, `aws_vpc_peering_connection.${id(p.name)}.id`]))}`],
+      [`value = ${map(plan.peerings.map((p) => [p.name, `aws_vpc_peering_connection.${peeringId(p)}.id`]))}`],
     ),
   ].join('\n')
 }
@@ -346,7 +351,7 @@ function transitGatewayFile(plan: Plan, vpcs: ReadonlyMap<string, PlannedVpc>): 
             `provider           = ${providerOf(vpc.account, vpc.region)}`,
             `transit_gateway_id = aws_ec2_transit_gateway.${t}.id`,
             `vpc_id             = aws_vpc.${id(name)}.id`,
-            `subnet_ids         = [${vpc.tiers[0]!.subnets.map((s) => `aws_subnet.${tierId(name, vpc.tiers[0]!.name)}_${s.availabilityZone.slice(-1)}.id`).join(', ')}]`,
+            `subnet_ids         = [${vpc.tiers[0]!.subnets.map((s) => `aws_subnet.${tierId(name, vpc.tiers[0]!.name)}__${s.availabilityZone.slice(-1)}.id`).join(', ')}]`,
             shared ? `depends_on         = [aws_ram_resource_share_accepter.${t}_${vpc.account}]` : undefined,
             tags({ Name: name }),
           ],
