@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ec2Actions } from '../src/protocol/ec2-query/actions/index.js'
@@ -62,6 +63,24 @@ async function createVpc(cidr = '10.0.0.0/16'): Promise<string> {
   return expectSuccess(await call({ Action: 'CreateVpc', CidrBlock: cidr }), 'CreateVpc').vpc.vpcId
 }
 
+/** Sends raw bytes over TCP and reads the one HTTP reply the server writes before closing. */
+function rawHttp(url: string, bytes: string): Promise<RawResponse> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(bytes))
+    socket.on('data', (chunk) => chunks.push(chunk))
+    socket.on('error', reject)
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      const [head = '', body = ''] = text.split('\r\n\r\n')
+      const [statusLine = '', ...lines] = head.split('\r\n')
+      const headers = new Headers(lines.map((line) => line.split(/:\s*/, 2) as [string, string]))
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body })
+    })
+  })
+}
+
 const vpcCount = async () => {
   const root = expectSuccess(await call({ Action: 'DescribeVpcs' }), 'DescribeVpcs')
   return root.vpcSet === '' ? 0 : root.vpcSet.item.length
@@ -100,6 +119,40 @@ describe('bodies that are not EC2 requests', () => {
   it('answers a body over the limit with 413 RequestEntityTooLarge in the EC2 envelope', async () => {
     const huge = `Action=DescribeVpcs&Version=2016-11-15&Padding=${'a'.repeat(11 * 1024 * 1024)}`
     expectErrorReply(await postForm(server.url, huge), 'RequestEntityTooLarge', undefined, 413)
+  })
+
+  it('answers a GET whose query string overflows the headers with 431 in the EC2 envelope, not JSON', async () => {
+    const query = `Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=tag:Name&Filter.1.Value.1=${'a'.repeat(20_000)}`
+    const refused = await fetch(`${server.url}/?${query}`)
+    const reply = { status: refused.status, headers: refused.headers, body: await refused.text() }
+    expectErrorReply(
+      reply,
+      'RequestHeaderSectionTooLarge',
+      /exceed 16384 bytes; send long parameters in a POST body/,
+      431,
+    )
+    // Under the limit the same GET works; the same parameters always fit in a POST body.
+    expect((await fetch(`${server.url}/?${query.slice(0, 8_000)}`)).status).toBe(200)
+    expect((await postForm(server.url, query)).status).toBe(200)
+  })
+
+  it('answers over-long headers with 431, and bytes that are not HTTP with 400, in the EC2 envelope', async () => {
+    const big = await fetch(`${server.url}/?Action=DescribeVpcs`, {
+      headers: { 'x-padding': 'p'.repeat(20_000) },
+    })
+    expectErrorReply(
+      { status: big.status, headers: big.headers, body: await big.text() },
+      'RequestHeaderSectionTooLarge',
+      undefined,
+      431,
+    )
+    expectErrorReply(
+      await rawHttp(server.url, 'NOT HTTP AT ALL\r\n\r\n'),
+      'InvalidRequest',
+      'The request is not valid HTTP/1.1.',
+    )
+    // The server answers normally afterwards.
+    expect((await postForm(server.url, { Action: 'DescribeVpcs', Version: '2016-11-15' })).status).toBe(200)
   })
 })
 

@@ -134,6 +134,17 @@ program.addCommand(trafficCommand())
 program.addCommand(flowsCommand())
 program.addCommand(planCommand())
 
+/**
+ * Usage errors anywhere in the tree (a missing argument, an unknown or bad option) throw to the
+ * handler below, which exits 2, instead of commander exiting 1 itself: commands added whole do
+ * not inherit the program's settings.
+ */
+const reportUsageErrors = (command: Command): void => {
+  command.exitOverride().showHelpAfterError()
+  for (const sub of command.commands) reportUsageErrors(sub)
+}
+reportUsageErrors(program)
+
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ApiCallError) {
     console.error(`vpcpeer: ${error.message}`)
