@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, parseServeConfig } from '../config/config.js'
 import { ApiCallError } from './client.js'
+import { auditCommand } from './commands/audit.js'
 import { flowsCommand } from './commands/flows.js'
 import { peeringCommand } from './commands/peering.js'
 import { reachCommand } from './commands/reach.js'
@@ -130,6 +131,7 @@ program.addCommand(peeringCommand())
 program.addCommand(reachCommand())
 program.addCommand(trafficCommand())
 program.addCommand(flowsCommand())
+program.addCommand(auditCommand())
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ApiCallError) {
