@@ -37,6 +37,11 @@ export const kinds = {
   flowLog: { type: 'vpc-flow-log', id: ids.flowLog },
   networkInsightsPath: { type: 'network-insights-path', id: ids.networkInsightsPath },
   networkInsightsAnalysis: { type: 'network-insights-analysis', id: ids.networkInsightsAnalysis },
+  networkInsightsAccessScope: { type: 'network-insights-access-scope', id: ids.networkInsightsAccessScope },
+  networkInsightsAccessScopeAnalysis: {
+    type: 'network-insights-access-scope-analysis',
+    id: ids.networkInsightsAccessScopeAnalysis,
+  },
 } as const satisfies Record<string, ResourceKind>
 
 const byPrefix = new Map<string, ResourceKind>(Object.values(kinds).map((kind) => [kind.id.prefix, kind]))

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, parseServeConfig } from '../config/config.js'
 import { PlanFileError } from '../plan/input.js'
 import { ApiCallError } from './client.js'
+import { auditCommand } from './commands/audit.js'
 import { flowsCommand } from './commands/flows.js'
 import { peeringCommand } from './commands/peering.js'
 import { planCommand } from './commands/plan.js'
@@ -160,6 +161,7 @@ program.addCommand(reachCommand())
 program.addCommand(trafficCommand())
 program.addCommand(flowsCommand())
 program.addCommand(planCommand())
+program.addCommand(auditCommand())
 
 /**
  * Usage errors anywhere in the tree (a missing argument, an unknown or bad option) throw to the
