@@ -198,7 +198,7 @@ function explanationShape(explanation: Explanation, names: Names) {
   }
 }
 
-const pathComponentShape = (hop: AnalysedHop, names: Names) => ({
+export const pathComponentShape = (hop: AnalysedHop, names: Names) => ({
   sequenceNumber: hop.sequenceNumber,
   aclRule: aclRuleShape(hop.aclRule),
   attachedTo: componentShape(hop.attachedTo, names),
