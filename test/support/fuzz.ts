@@ -548,6 +548,7 @@ function routeRequest(pool: IdPool, allowReset: boolean): fc.Arbitrary<FuzzReque
   const route = fc.oneof(
     fc.constantFrom(
       'GET /_vpcpeer/api/whoami',
+      'GET /_vpcpeer/api/audit',
       'GET /_vpcpeer/api/topology',
       'GET /_vpcpeer/health',
       'GET /_vpcpeer/clock',
@@ -572,6 +573,7 @@ function routeRequest(pool: IdPool, allowReset: boolean): fc.Arbitrary<FuzzReque
           `GET /_vpcpeer/api/flows?interfaceId=${encodeURIComponent(a)}&limit=${encodeURIComponent(b)}`,
       ),
     seconds.map((s) => `POST /_vpcpeer/clock?advanceSeconds=${encodeURIComponent(s)}`),
+    junk.map((hours) => `GET /_vpcpeer/api/audit?expiryWindowHours=${encodeURIComponent(hours)}`),
     fc.constantFrom(
       'POST /_vpcpeer/clock',
       'PUT /',
