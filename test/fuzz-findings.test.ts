@@ -126,3 +126,12 @@ describe('codes built at run time', () => {
     expect(judge(answer, documented)).toBeUndefined()
   })
 })
+
+describe('filter values', () => {
+  it('takes a filter value of 390 KB (was a 500: too large for the regular expression it became)', async () => {
+    const body = `Action=DescribeNetworkAcls&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=${'v'.repeat(390_000)}`
+    const answer = await send(server.url, request({ body: Buffer.from(body) }))
+    expect(answer.status).toBe(200)
+    expect(answer.body).toContain('<networkAclSet/>')
+  })
+})
