@@ -51,6 +51,8 @@ export interface CampaignResult {
     unsendable: number
     /** Raw-socket requests the server closed or let time out without an answer. */
     unanswered: number
+    /** Requests sent again because their kept-alive connection was closing as they went out. */
+    retriedOnStaleConnection: number
     healthChecks: number
     batches: number
     rssFirstMb: number
@@ -321,6 +323,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     misjudged: 0,
     unsendable: 0,
     unanswered: 0,
+    retriedOnStaleConnection: 0,
     healthChecks: 0,
     batches: 0,
     rssFirstMb: 0,
@@ -381,6 +384,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           counts.requests++
           byKind[request.kind] = (byKind[request.kind] ?? 0) + 1
           const where = `seed ${batchSeed} (campaign seed ${seed}, batch ${batch}) request ${index} [${request.kind}]`
+          if (answer.retried) counts.retriedOnStaleConnection++
           if (answer.status === -1) {
             counts.unsendable++
             continue
