@@ -136,7 +136,12 @@ async function runLine(line: string): Promise<LineResult> {
   let stillRunning = false
   const stop = (works: boolean) => {
     stillRunning = works
-    if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGTERM')
+    // The whole process group: a line may leave a server in the background (`serve &`).
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM')
+    } catch {
+      // Nothing of the group is left.
+    }
   }
   const deadline = setTimeout(() => stop(false), LINE_DEADLINE_MS)
   own?.app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -205,7 +210,7 @@ describe.skipIf(skipReason !== undefined)('a fresh clone, as CI checks it out', 
     return [path, fresh] as const
   })
   // A few lines per test, so that each test stays well inside its time on a loaded machine.
-  const CHUNK = 7
+  const CHUNK = 4
   const chunks = documented.flatMap(([path, lines]) =>
     Array.from(
       { length: Math.ceil(lines.length / CHUNK) },
