@@ -64,7 +64,11 @@ beforeAll(async () => {
   clone = join(mkdtempSync(join(tmpdir(), 'vpcpeer-clone-')), 'vpcpeer')
   await run('git', ['clone', '--quiet', '--no-checkout', root, clone])
   await run('git', ['-C', clone, 'checkout', '--quiet', head])
-  await run('cp', ['-al', join(root, 'node_modules'), join(clone, 'node_modules')])
+  // Hard links where the temporary directory shares the checkout's file system, a copy where not.
+  await run('cp', ['-al', join(root, 'node_modules'), join(clone, 'node_modules')]).catch(async () => {
+    rmSync(join(clone, 'node_modules'), { recursive: true, force: true })
+    await run('cp', ['-a', '--reflink=auto', join(root, 'node_modules'), join(clone, 'node_modules')])
+  })
   for (const made of ['vpcpeer', '.bin/vpcpeer', '.package-lock.json'])
     rmSync(join(clone, 'node_modules', made), { force: true })
   // No npm_* variables of the npm running this suite, no node_modules/.bin of this checkout on
