@@ -213,18 +213,24 @@ describe.skipIf(skipReason !== undefined)('a fresh clone, as CI checks it out', 
     for (const line of fresh) seen.add(line)
     return [path, fresh] as const
   })
-  // A few lines per test, so that each test stays well inside its time on a loaded machine.
+  // A few lines per test, so that each test stays well inside its time on a loaded machine; a
+  // line that builds an estate on the server (`--apply`) gets a test of its own.
   const CHUNK = 4
-  const chunks = documented.flatMap(([path, lines]) =>
-    Array.from(
-      { length: Math.ceil(lines.length / CHUNK) },
-      (_, i) =>
-        [
-          `${path} (lines ${i * CHUNK + 1}–${Math.min(lines.length, (i + 1) * CHUNK)})`,
-          lines.slice(i * CHUNK, (i + 1) * CHUNK),
-        ] as const,
-    ),
-  )
+  const chunks = documented.flatMap(([path, lines]) => {
+    const groups: string[][] = []
+    for (const line of lines) {
+      const last = groups.at(-1)
+      const alone = (l: string) => l.includes('--apply')
+      if (!last || last.length >= CHUNK || alone(line) || alone(last[0]!)) groups.push([line])
+      else last.push(line)
+    }
+    let first = 1
+    return groups.map((group) => {
+      const label = `${path} (lines ${first}–${first + group.length - 1})`
+      first += group.length
+      return [label, group] as const
+    })
+  })
 
   it('finds the examples it runs', () => {
     const all = documented.flatMap(([, lines]) => lines)
