@@ -70,4 +70,24 @@ describe('vpcpeer CLI against a running server', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('cannot reach vpcpeer at http://127.0.0.1:9')
   })
+
+  it('exits 2 on every usage error, at any depth, like a bad serve flag', async () => {
+    const usage: [string[], RegExp][] = [
+      [['peering', 'accept'], /missing required argument 'id'/],
+      [['peering', 'show'], /missing required argument 'id'/],
+      [['reach'], /missing required argument 'source'/],
+      [['peering', 'request', '--vpc', 'vpc-0a'], /required option '--peer-vpc <id>' not specified/],
+      [['peering', 'accept', 'pcx-0a', '--bogus'], /unknown option '--bogus'/],
+      [['vpc', 'list', '-o', 'yaml'], /argument 'yaml' is invalid/],
+      [['reach', 'matrix', '--level', 'galaxy'], /argument 'galaxy' is invalid/],
+      [['nosuch'], /unknown command 'nosuch'/],
+    ]
+    const results = await Promise.all(usage.map(([args]) => vpcpeer(ACCOUNT_A, ...args)))
+    results.forEach((result, i) => {
+      const [args, message] = usage[i]!
+      expect({ args, code: result.code }).toEqual({ args, code: 2 })
+      expect(result.stderr).toMatch(message)
+    })
+    expect((await vpcpeer(ACCOUNT_A, 'peering', '--help')).code).toBe(0)
+  })
 })

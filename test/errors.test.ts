@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ec2Actions } from '../src/protocol/ec2-query/actions/index.js'
@@ -62,6 +63,24 @@ async function createVpc(cidr = '10.0.0.0/16'): Promise<string> {
   return expectSuccess(await call({ Action: 'CreateVpc', CidrBlock: cidr }), 'CreateVpc').vpc.vpcId
 }
 
+/** Sends raw bytes over TCP and reads the one HTTP reply the server writes before closing. */
+function rawHttp(url: string, bytes: string): Promise<RawResponse> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(bytes))
+    socket.on('data', (chunk) => chunks.push(chunk))
+    socket.on('error', reject)
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      const [head = '', body = ''] = text.split('\r\n\r\n')
+      const [statusLine = '', ...lines] = head.split('\r\n')
+      const headers = new Headers(lines.map((line) => line.split(/:\s*/, 2) as [string, string]))
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body })
+    })
+  })
+}
+
 const vpcCount = async () => {
   const root = expectSuccess(await call({ Action: 'DescribeVpcs' }), 'DescribeVpcs')
   return root.vpcSet === '' ? 0 : root.vpcSet.item.length
@@ -100,6 +119,40 @@ describe('bodies that are not EC2 requests', () => {
   it('answers a body over the limit with 413 RequestEntityTooLarge in the EC2 envelope', async () => {
     const huge = `Action=DescribeVpcs&Version=2016-11-15&Padding=${'a'.repeat(11 * 1024 * 1024)}`
     expectErrorReply(await postForm(server.url, huge), 'RequestEntityTooLarge', undefined, 413)
+  })
+
+  it('answers a GET whose query string overflows the headers with 431 in the EC2 envelope, not JSON', async () => {
+    const query = `Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=tag:Name&Filter.1.Value.1=${'a'.repeat(20_000)}`
+    const refused = await fetch(`${server.url}/?${query}`)
+    const reply = { status: refused.status, headers: refused.headers, body: await refused.text() }
+    expectErrorReply(
+      reply,
+      'RequestHeaderSectionTooLarge',
+      /exceed 16384 bytes; send long parameters in a POST body/,
+      431,
+    )
+    // Under the limit the same GET works; the same parameters always fit in a POST body.
+    expect((await fetch(`${server.url}/?${query.slice(0, 8_000)}`)).status).toBe(200)
+    expect((await postForm(server.url, query)).status).toBe(200)
+  })
+
+  it('answers over-long headers with 431, and bytes that are not HTTP with 400, in the EC2 envelope', async () => {
+    const big = await fetch(`${server.url}/?Action=DescribeVpcs`, {
+      headers: { 'x-padding': 'p'.repeat(20_000) },
+    })
+    expectErrorReply(
+      { status: big.status, headers: big.headers, body: await big.text() },
+      'RequestHeaderSectionTooLarge',
+      undefined,
+      431,
+    )
+    expectErrorReply(
+      await rawHttp(server.url, 'NOT HTTP AT ALL\r\n\r\n'),
+      'InvalidRequest',
+      'The request is not valid HTTP/1.1.',
+    )
+    // The server answers normally afterwards.
+    expect((await postForm(server.url, { Action: 'DescribeVpcs', Version: '2016-11-15' })).status).toBe(200)
   })
 })
 
@@ -220,6 +273,131 @@ describe('ids', () => {
       await call({ Action: 'DeleteVpc', VpcId: 'vpc-0123456789ABCDEF0' }),
       'InvalidVpcID.Malformed',
     )
+  })
+
+  /** One action per prefix that takes a single id, and every Describe id list (docs/errors.md, "Malformed ids"). */
+  const MALFORMED: [string, string, string][] = [
+    ['DeleteVpc', 'VpcId', 'InvalidVpcID.Malformed'],
+    ['DescribeStaleSecurityGroups', 'VpcId', 'InvalidVpcID.Malformed'],
+    ['AcceptVpcPeeringConnection', 'VpcPeeringConnectionId', 'InvalidVpcPeeringConnectionId.Malformed'],
+    ['DeleteVpcPeeringConnection', 'VpcPeeringConnectionId', 'InvalidVpcPeeringConnectionId.Malformed'],
+    ['DeleteSubnet', 'SubnetId', 'InvalidSubnetID.Malformed'],
+    ['DeleteRouteTable', 'RouteTableId', 'InvalidRouteTableId.Malformed'],
+    ['DeleteSecurityGroup', 'GroupId', 'InvalidGroupId.Malformed'],
+    ['DeleteNetworkAcl', 'NetworkAclId', 'InvalidNetworkAclId.Malformed'],
+    ['DeleteInternetGateway', 'InternetGatewayId', 'InvalidInternetGatewayId.Malformed'],
+    [
+      'DeleteEgressOnlyInternetGateway',
+      'EgressOnlyInternetGatewayId',
+      'InvalidEgressOnlyInternetGatewayId.Malformed',
+    ],
+    ['DeleteNatGateway', 'NatGatewayId', 'NatGatewayMalformed'],
+    ['DeleteVpnGateway', 'VpnGatewayId', 'InvalidVpnGatewayID.Malformed'],
+    ['DeleteNetworkInterface', 'NetworkInterfaceId', 'InvalidNetworkInterfaceId.Malformed'],
+    ['TerminateInstances', 'InstanceId.1', 'InvalidInstanceID.Malformed'],
+    ['DeleteFlowLogs', 'FlowLogId.1', 'InvalidFlowLogId.Malformed'],
+    ['DeleteNetworkInsightsPath', 'NetworkInsightsPathId', 'InvalidNetworkInsightsPathId.Malformed'],
+    [
+      'DeleteNetworkInsightsAnalysis',
+      'NetworkInsightsAnalysisId',
+      'InvalidNetworkInsightsAnalysisId.Malformed',
+    ],
+    ['DescribeVpcPeeringConnections', 'VpcPeeringConnectionId.1', 'InvalidVpcPeeringConnectionId.Malformed'],
+    ['DescribeSubnets', 'SubnetId.1', 'InvalidSubnetID.Malformed'],
+    ['DescribeRouteTables', 'RouteTableId.1', 'InvalidRouteTableId.Malformed'],
+    ['DescribeSecurityGroups', 'GroupId.1', 'InvalidGroupId.Malformed'],
+    ['DescribeSecurityGroupRules', 'SecurityGroupRuleId.1', 'InvalidSecurityGroupRuleId.Malformed'],
+    ['DescribeNetworkAcls', 'NetworkAclId.1', 'InvalidNetworkAclId.Malformed'],
+    ['DescribeInternetGateways', 'InternetGatewayId.1', 'InvalidInternetGatewayId.Malformed'],
+    [
+      'DescribeEgressOnlyInternetGateways',
+      'EgressOnlyInternetGatewayId.1',
+      'InvalidEgressOnlyInternetGatewayId.Malformed',
+    ],
+    ['DescribeNatGateways', 'NatGatewayId.1', 'NatGatewayMalformed'],
+    ['DescribeVpnGateways', 'VpnGatewayId.1', 'InvalidVpnGatewayID.Malformed'],
+    ['DescribeNetworkInterfaces', 'NetworkInterfaceId.1', 'InvalidNetworkInterfaceId.Malformed'],
+    ['DescribeInstances', 'InstanceId.1', 'InvalidInstanceID.Malformed'],
+    ['DescribeFlowLogs', 'FlowLogId.1', 'InvalidFlowLogId.Malformed'],
+    ['DescribeNetworkInsightsPaths', 'NetworkInsightsPathId.1', 'InvalidNetworkInsightsPathId.Malformed'],
+    [
+      'DescribeNetworkInsightsAnalyses',
+      'NetworkInsightsAnalysisId.1',
+      'InvalidNetworkInsightsAnalysisId.Malformed',
+    ],
+  ]
+
+  /** The prefix each Malformed code expects, as its message says. */
+  const PREFIX: Record<string, string> = {
+    'InvalidVpcID.Malformed': 'vpc',
+    'InvalidVpcPeeringConnectionId.Malformed': 'pcx',
+    'InvalidSubnetID.Malformed': 'subnet',
+    'InvalidRouteTableId.Malformed': 'rtb',
+    'InvalidGroupId.Malformed': 'sg',
+    'InvalidSecurityGroupRuleId.Malformed': 'sgr',
+    'InvalidNetworkAclId.Malformed': 'acl',
+    'InvalidInternetGatewayId.Malformed': 'igw',
+    'InvalidEgressOnlyInternetGatewayId.Malformed': 'eigw',
+    NatGatewayMalformed: 'nat',
+    'InvalidVpnGatewayID.Malformed': 'vgw',
+    'InvalidNetworkInterfaceId.Malformed': 'eni',
+    'InvalidInstanceID.Malformed': 'i',
+    'InvalidFlowLogId.Malformed': 'fl',
+    'InvalidNetworkInsightsPathId.Malformed': 'nip',
+    'InvalidNetworkInsightsAnalysisId.Malformed': 'nia',
+  }
+
+  it.each(MALFORMED)('answers %s with a malformed %s as %s', async (action, parameter, code) => {
+    const prefix = PREFIX[code]!
+    // No prefix, the right prefix with too few or upper-case digits, another kind's prefix.
+    const other = prefix === 'pcx' ? 'vpc' : 'pcx'
+    for (const id of [
+      'garbage',
+      `${prefix}-zz`,
+      `${prefix}-0123`,
+      `${prefix}-0123456789ABCDEF0`,
+      `${other}-0123456789abcdef0`,
+    ]) {
+      const error = expectErrorReply(await call({ Action: action, [parameter]: id }), code)
+      expect(error.message).toBe(`Invalid id: "${id}" (expecting "${prefix}-...")`)
+    }
+  })
+
+  it.each([
+    ['DescribeVpcs', { 'VpcId.1': 'aws_vpc.x.id' }],
+    ['CreateSubnet', { VpcId: 'aws_vpc.x.id', CidrBlock: '10.0.0.0/24' }],
+    ['CreateSecurityGroup', { VpcId: 'aws_vpc.x.id', GroupName: 'g', GroupDescription: 'd' }],
+    ['CreateRouteTable', { VpcId: 'aws_vpc.x.id' }],
+    ['CreateNetworkAcl', { VpcId: 'aws_vpc.x.id' }],
+    ['CreateEgressOnlyInternetGateway', { VpcId: 'aws_vpc.x.id' }],
+    ['CreateVpcPeeringConnection', { VpcId: 'aws_vpc.x.id', PeerVpcId: 'vpc-0123456789abcdef0' }],
+  ])(
+    'answers %s with a VPC id of any shape as InvalidVpcID.NotFound, as AWS does (spec §1.8)',
+    async (action, params) => {
+      expectErrorReply(
+        await call({ Action: action, ...params }),
+        'InvalidVpcID.NotFound',
+        "The vpc ID 'aws_vpc.x.id' does not exist",
+      )
+    },
+  )
+
+  it('answers tags on an id of no known kind or shape with InvalidID, and unknown associations with NotFound', async () => {
+    for (const id of ['garbage', 'vpc-zz', 'pcx-0123']) {
+      for (const action of ['CreateTags', 'DeleteTags']) {
+        expectErrorReply(
+          await call({ Action: action, 'ResourceId.1': id, 'Tag.1.Key': 'k', 'Tag.1.Value': 'v' }),
+          'InvalidID',
+          `The ID '${id}' is not valid`,
+        )
+      }
+    }
+    for (const id of ['garbage', 'rtbassoc-zz']) {
+      expectErrorReply(
+        await call({ Action: 'DisassociateRouteTable', AssociationId: id }),
+        'InvalidAssociationID.NotFound',
+      )
+    }
   })
 
   it('answers an unknown id with the kind’s NotFound error', async () => {

@@ -379,6 +379,7 @@ export async function describePeerings(
   request: { ids: readonly string[]; filters: readonly Filter[]; maxResults?: number; nextToken?: string },
 ) {
   checkIdsWithoutMaxResults(request.ids, request.maxResults, 'VpcPeeringConnectionId')
+  for (const id of request.ids) checkId(kind.id, id)
   const wanted = request.ids.length > 0 ? [...new Set(request.ids)] : undefined
   const stored = await ctx.tx.list<PeeringConnection>(kind.type, {
     visibleTo: ctx.caller,

@@ -74,8 +74,9 @@ export async function findVisible<T>(ctx: Context, kind: ResourceKind, id: strin
 }
 
 /**
- * The caller's VPC for an action that creates something in it. Like AWS (spec §1.8), an id of
- * any shape that is not found answers NotFound rather than Malformed here.
+ * The caller's VPC for an action that creates something in it (a subnet, group, route table,
+ * ACL, gateway or peering). Like AWS (spec §1.8), an id of any shape that is not found answers
+ * NotFound rather than Malformed here.
  */
 export async function findVpcForCreate(ctx: Context, vpcId: string): Promise<Stored<Vpc>> {
   const vpc = await ctx.tx.get<Vpc>(kinds.vpc.type, vpcId)
@@ -111,6 +112,8 @@ export interface DescribeOptions<T> {
   readonly idParameter: string
   /** Extra visibility rule on top of scope (a peering's time window). */
   readonly visible?: (resource: Stored<T>) => boolean
+  /** Answer an id of any shape NotFound, not Malformed, as AWS does in DescribeVpcs (spec §1.8). */
+  readonly malformedIdsAreNotFound?: boolean
 }
 
 /**
@@ -131,6 +134,7 @@ export async function describe<T>(
   options: DescribeOptions<T>,
 ): Promise<{ items: Described<T>[]; nextToken?: string }> {
   checkIdsWithoutMaxResults(request.ids, request.maxResults, options.idParameter)
+  if (!options.malformedIdsAreNotFound) for (const id of request.ids) checkId(kind.id, id)
   const wanted = request.ids.length > 0 ? [...new Set(request.ids)] : undefined
   const tagged = exactTagFilter(request.filters)
   let resources = await ctx.tx.list<T>(kind.type, {

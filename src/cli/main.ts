@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, parseServeConfig } from '../config/config.js'
+import { PlanFileError } from '../plan/input.js'
 import { ApiCallError } from './client.js'
 import { auditCommand } from './commands/audit.js'
 import { flowsCommand } from './commands/flows.js'
 import { peeringCommand } from './commands/peering.js'
+import { planCommand } from './commands/plan.js'
 import { reachCommand } from './commands/reach.js'
 import { trafficCommand } from './commands/traffic.js'
 import { vpcCommand } from './commands/vpc.js'
@@ -132,6 +134,18 @@ program.addCommand(reachCommand())
 program.addCommand(trafficCommand())
 program.addCommand(flowsCommand())
 program.addCommand(auditCommand())
+program.addCommand(planCommand())
+
+/**
+ * Usage errors anywhere in the tree (a missing argument, an unknown or bad option) throw to the
+ * handler below, which exits 2, instead of commander exiting 1 itself: commands added whole do
+ * not inherit the program's settings.
+ */
+const reportUsageErrors = (command: Command): void => {
+  command.exitOverride().showHelpAfterError()
+  for (const sub of command.commands) reportUsageErrors(sub)
+}
+reportUsageErrors(program)
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof ApiCallError) {
@@ -139,7 +153,7 @@ program.parseAsync().catch((error: unknown) => {
     process.exit(1)
   }
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2)
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof PlanFileError) {
     console.error(`vpcpeer: ${error.message}`)
     process.exit(2)
   }

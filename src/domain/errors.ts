@@ -52,6 +52,13 @@ export const errors = {
   requestEntityTooLarge: () => fail('RequestEntityTooLarge', 'Request body is too large.', 413),
   internal: () => fail('InternalError', 'An internal error has occurred', 500),
   unsupportedProtocol: (message: string) => fail('UnsupportedProtocol', message),
+  invalidRequest: (message: string, status = 400) => fail('InvalidRequest', message, status),
+  requestHeaderSectionTooLarge: (limit: number) =>
+    fail(
+      'RequestHeaderSectionTooLarge',
+      `The request line and headers exceed ${limit} bytes; send long parameters in a POST body instead.`,
+      431,
+    ),
 
   noSuchEntity: (message: string) => fail('NoSuchEntity', message, 404),
 

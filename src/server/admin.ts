@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify'
+import { z } from 'zod'
 import type { Services } from '../app/context.js'
 import { sweepForgotten } from '../app/sweep.js'
-import type { AdjustableClock } from '../ports/clock.js'
+import { type AdjustableClock, LATEST_CLOCK_TIME } from '../ports/clock.js'
 
 export interface AdminOptions {
   readonly services: Services
@@ -41,20 +42,45 @@ export const adminPlugin: FastifyPluginAsync<AdminOptions> = async (app, { servi
 
   /** Moves the server clock forward: `?advanceSeconds=N` or a JSON body `{"advanceSeconds": N}`. */
   app.post('/_vpcpeer/clock', async (request, reply) => {
-    const query = request.query as Record<string, string | undefined>
-    let seconds: unknown = query.advanceSeconds
-    if (seconds === undefined && Buffer.isBuffer(request.body) && request.body.length > 0) {
-      try {
-        seconds = (JSON.parse(request.body.toString('utf8')) as { advanceSeconds?: unknown }).advanceSeconds
-      } catch {
-        return reply.code(400).send({ error: 'the body must be JSON like {"advanceSeconds": 3600}' })
-      }
+    const seconds = advanceSecondsOf(request.query, request.body)
+    if (seconds === undefined) {
+      return reply.code(400).send({
+        error:
+          'advanceSeconds must be a number of seconds, zero or more, in the query or a JSON body like {"advanceSeconds": 3600}',
+      })
     }
-    const value = Number(seconds)
-    if (seconds === undefined || !Number.isFinite(value) || value < 0) {
-      return reply.code(400).send({ error: 'advanceSeconds must be a number of seconds, zero or more' })
+    if (seconds * 1000 > clock.headroomMs()) {
+      return reply.code(400).send({
+        error: `advanceSeconds=${seconds} would move the clock past ${LATEST_CLOCK_TIME.toISOString()}, the latest it may show; it may move ${Math.floor(clock.headroomMs() / 1000)} seconds more`,
+      })
     }
-    const now = clock.advance(value * 1000)
+    const now = clock.advance(seconds * 1000)
     return { now: now.toISOString(), offsetMs: clock.offset, forgotten: await sweepForgotten(services) }
   })
+}
+
+/** A count of seconds: a JSON number, or a plain decimal in the query string. */
+const seconds = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/)
+      .transform(Number),
+  ])
+  .pipe(z.number().finite().nonnegative())
+
+/** The seconds asked for, from the query or else the JSON body; undefined when they are not a count of seconds. */
+function advanceSecondsOf(query: unknown, body: unknown): number | undefined {
+  const fromQuery = z.object({ advanceSeconds: z.unknown() }).safeParse(query)
+  let asked: unknown = fromQuery.success ? fromQuery.data.advanceSeconds : undefined
+  if (asked === undefined && Buffer.isBuffer(body) && body.length > 0) {
+    try {
+      asked = (JSON.parse(body.toString('utf8')) as { advanceSeconds?: unknown } | null)?.advanceSeconds
+    } catch {
+      return undefined
+    }
+  }
+  const parsed = seconds.safeParse(asked)
+  return parsed.success ? parsed.data : undefined
 }

@@ -13,6 +13,7 @@ import { directorySink } from '../storage/flow-log-files.js'
 import { adminPlugin } from './admin.js'
 import { apiRoutes } from './api/index.js'
 import { apiPlugin } from './api/routes.js'
+import { answerClientError } from './client-errors.js'
 import { consolePlugin } from './console.js'
 import { createMetrics, metricsPlugin } from './metrics.js'
 import { queryPlugin, XML_TYPE } from './query.js'
@@ -65,6 +66,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
     genReqId: () => randomUUID(),
+    clientErrorHandler: answerClientError,
   })
 
   // Keep every body as the exact bytes received: SigV4 hashes them before anything parses them.

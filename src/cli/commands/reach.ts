@@ -375,23 +375,18 @@ async function runMatrix(options: MatrixOptions) {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Usage errors throw (main exits 2) instead of commander exiting with 1 itself. */
-const strict = (command: Command) => command.exitOverride().showHelpAfterError()
-
 export function reachCommand(): Command {
-  const reach = strict(
-    withConnection(
-      new Command('reach')
-        .description(
-          'explain whether a flow gets through, hop by hop (exit 0 reachable, 1 not, 2 usage or no answer)',
-        )
-        .argument('<source>', 'your network interface (eni-…), instance (i-…) or an address one holds')
-        .argument('<destination>', 'an address (any account), or your interface or instance')
-        .option('--proto <protocol>', 'tcp, udp, icmp, icmpv6 or a protocol number', 'tcp')
-        .option('--port <port>', 'destination port (tcp, udp) or ICMP type', wholeNumber(0, 65535))
-        .option('--source-port <port>', 'source port (default 49152)', wholeNumber(0, 65535))
-        .option('--icmp-code <code>', 'ICMP code', wholeNumber(0, 255)),
-    ),
+  const reach = withConnection(
+    new Command('reach')
+      .description(
+        'explain whether a flow gets through, hop by hop (exit 0 reachable, 1 not, 2 usage or no answer)',
+      )
+      .argument('<source>', 'your network interface (eni-…), instance (i-…) or an address one holds')
+      .argument('<destination>', 'an address (any account), or your interface or instance')
+      .option('--proto <protocol>', 'tcp, udp, icmp, icmpv6 or a protocol number', 'tcp')
+      .option('--port <port>', 'destination port (tcp, udp) or ICMP type', wholeNumber(0, 65535))
+      .option('--source-port <port>', 'source port (default 49152)', wholeNumber(0, 65535))
+      .option('--icmp-code <code>', 'ICMP code', wholeNumber(0, 255)),
   )
     // `reach` and `reach matrix` share option names: options after `matrix` are the matrix's.
     .enablePositionalOptions()
@@ -399,21 +394,19 @@ export function reachCommand(): Command {
       runTrace(source, destination, options),
     )
 
-  const matrix = strict(
-    withConnection(
-      reach
-        .command('matrix')
-        .description('reachability matrix of your VPCs or subnets (routing and ACLs), with their peers')
-        .addOption(
-          new Option('--level <level>', 'vpc: routing between VPCs; subnet: routes and ACLs for one port')
-            .choices(['vpc', 'subnet'])
-            .default('vpc'),
-        )
-        .option('--proto <protocol>', 'tcp or udp (subnet level)', 'tcp')
-        .option('--port <port>', 'destination port (subnet level)', wholeNumber(0, 65535))
-        .option('--source-port <port>', 'the reply port (default 49152)', wholeNumber(0, 65535))
-        .option('--vpc <id...>', 'only these of your VPCs as sources'),
-    ),
+  const matrix = withConnection(
+    reach
+      .command('matrix')
+      .description('reachability matrix of your VPCs or subnets (routing and ACLs), with their peers')
+      .addOption(
+        new Option('--level <level>', 'vpc: routing between VPCs; subnet: routes and ACLs for one port')
+          .choices(['vpc', 'subnet'])
+          .default('vpc'),
+      )
+      .option('--proto <protocol>', 'tcp or udp (subnet level)', 'tcp')
+      .option('--port <port>', 'destination port (subnet level)', wholeNumber(0, 65535))
+      .option('--source-port <port>', 'the reply port (default 49152)', wholeNumber(0, 65535))
+      .option('--vpc <id...>', 'only these of your VPCs as sources'),
   )
   // The shared -o option knows table and json; a matrix also prints as CSV.
   const output = matrix.options.find((option: Option) => option.long === '--output')!
