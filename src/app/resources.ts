@@ -9,6 +9,7 @@ import {
   compileFilters,
   type Filter,
   type FilterFields,
+  type PageRequest,
   paginate,
   storedPosition,
 } from './describe.js'
@@ -94,11 +95,9 @@ export async function isVisibleId(ctx: Context, kind: ResourceKind, id: string):
   return resource !== undefined && isVisible(ctx, resource)
 }
 
-export interface DescribeRequest {
+export interface DescribeRequest extends PageRequest {
   readonly ids: readonly string[]
   readonly filters: readonly Filter[]
-  readonly maxResults?: number
-  readonly nextToken?: string
 }
 
 export interface Described<T> {
