@@ -81,6 +81,8 @@ export interface Decision {
   /** `connections[0]` or the group's name. */
   readonly name: string
   readonly members: readonly string[]
+  /** Who talks with whom: `a -> b, c` for a connection, `a, b, c` for a group. */
+  readonly between: string
   readonly topology: 'mesh' | 'hub'
   readonly reason: string
   /** Monthly estimate of each design, in USD. */
@@ -124,6 +126,7 @@ interface Endpoint {
 interface Unit {
   readonly name: string
   readonly members: readonly string[]
+  readonly between: string
   readonly pairs: readonly (readonly [Endpoint, Endpoint])[]
   /** A connection admits traffic from `from` to `to` only; a group, both ways. */
   readonly bothWays: boolean
@@ -143,6 +146,7 @@ function unitsOf(file: PlanFile): Unit[] {
   const connections = file.connections.map<Unit>((c, i) => ({
     name: `connections[${i}]`,
     members: [...c.from, ...c.to],
+    between: `${c.from.join(', ')} -> ${c.to.join(', ')}`,
     pairs: c.from.flatMap((f) => c.to.map((t) => [endpointOf(file, f), endpointOf(file, t)] as const)),
     bothWays: false,
     ports: c.ports,
@@ -157,6 +161,7 @@ function unitsOf(file: PlanFile): Unit[] {
     return {
       name: g.name,
       members: g.members,
+      between: g.members.join(', '),
       pairs,
       bothWays: true,
       ports: g.ports,
@@ -379,6 +384,7 @@ export function designPlan(file: PlanFile, existing: readonly ExistingVpc[] = []
     decisions.push({
       name: unit.name,
       members: unit.members,
+      between: unit.between,
       topology: mesh ? 'mesh' : 'hub',
       reason,
       cost,

@@ -54,10 +54,10 @@ function printPlan(plan: Plan) {
   printRows(
     'table',
     plan,
-    ['Connection or group', 'Members', 'Design', 'Mesh / month', 'Hub / month', 'Why'],
+    ['Connection or group', 'Between', 'Design', 'Mesh / month', 'Hub / month', 'Why'],
     plan.decisions.map((d) => [
       d.name,
-      d.members.join(', '),
+      d.between,
       d.applicable ? d.topology : `${d.topology} (transit gateway: not on vpcpeer yet)`,
       usd(d.cost.mesh),
       usd(d.cost.hub),
