@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2'
@@ -48,6 +48,28 @@ describe('vpcpeer plan', () => {
       'staging',
     ])
     expect(plan.decisions.every((d) => d.topology === 'mesh')).toBe(true)
+  })
+
+  it('--terraform writes main.tf into the folder, and no transit-gateway.tf for a mesh', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vpcpeer-plan-out-'))
+    try {
+      const result = await runVpcpeer(
+        server.url,
+        '111111111111',
+        'plan',
+        examplePath('six-vpcs.yaml'),
+        '--terraform',
+        dir,
+      )
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stderr).toContain(`wrote ${join(dir, 'main.tf')}`)
+      expect(await readdir(dir)).toEqual(['main.tf'])
+      expect(await readFile(join(dir, 'main.tf'), 'utf8')).toContain(
+        'resource "aws_vpc_peering_connection_accepter" "payments__tools"',
+      )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('names the bad field of a plan file and exits 2', async () => {
