@@ -1,8 +1,13 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2'
+import {
+  CreateNetworkInterfaceCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+} from '@aws-sdk/client-ec2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { callApi } from '../src/cli/client.js'
 import { applyPlan, applySteps } from '../src/cli/plan-apply.js'
 import { overlaps, parsePrefix } from '../src/net/prefix.js'
 import { designPlan, type Plan } from '../src/plan/design.js'
@@ -135,6 +140,62 @@ describe('vpcpeer plan', () => {
     await expect(applyPlan(plan, connectionTo(server.url), () => {})).rejects.toThrow(
       /monitoring needs a transit gateway hub, which vpcpeer does not emulate yet/,
     )
+  })
+})
+
+describe('the applied six-VPC estate, with an interface in every tier', () => {
+  const plan = designPlan(readExample('six-vpcs.yaml'))
+  let own: TestServer
+  /** Interface id and address per tier, `vpc.tier`. */
+  const interfaces = new Map<string, { id: string; address: string }>()
+  beforeAll(async () => {
+    own = await startTestServer()
+    const ids = await applyPlan(plan, connectionTo(own.url), () => {})
+    for (const vpc of plan.vpcs) {
+      const client = ec2Client(own.url, { accountId: vpc.account, region: vpc.region })
+      for (const tier of vpc.tiers) {
+        const key = `${vpc.name}.${tier.name}`
+        const made = await client.send(
+          new CreateNetworkInterfaceCommand({
+            SubnetId: ids.subnets[`${key}.${tier.subnets[0]!.availabilityZone}`],
+            Groups: [ids.securityGroups[key]!],
+          }),
+        )
+        const eni = made.NetworkInterface!
+        interfaces.set(key, { id: eni.NetworkInterfaceId!, address: eni.PrivateIpAddress! })
+      }
+    }
+  })
+  afterAll(() => own.close())
+
+  /** Traces one tcp flow from a tier's interface to another's, as the source's account. */
+  const trace = async (from: string, to: string, port: number) => {
+    const vpc = plan.vpcs.find((v) => v.name === from.split('.')[0])!
+    const answer = await callApi<{ reachable: boolean; explanations: { explanationCode: string }[] }>(
+      { ...connectionTo(own.url), accessKeyId: vpc.account, region: vpc.region },
+      'POST',
+      '/trace',
+      { body: { from: interfaces.get(from)!.id, to: interfaces.get(to)!.address, protocol: 'tcp', port } },
+    )
+    return answer.reachable ? 'reachable' : answer.explanations.map((e) => e.explanationCode).join(' ')
+  }
+
+  it('lets through exactly the named ports, the way a connection names them', async () => {
+    expect(await trace('reporting.app', 'payments.data', 5432)).toBe('reachable')
+    expect(await trace('reporting.app', 'payments.data', 443)).toMatch(/SG_RULES_MISMATCH/)
+    expect(await trace('edge.app', 'orders.app', 443)).toBe('reachable')
+    // A connection is one way: orders may answer edge, not open connections to it.
+    expect(await trace('orders.app', 'edge.app', 443)).toMatch(/SG_RULES_MISMATCH/)
+    // A group both ways, on its port only.
+    expect(await trace('tools.app', 'payments.app', 9100)).toBe('reachable')
+    expect(await trace('payments.app', 'tools.app', 9100)).toBe('reachable')
+    expect(await trace('tools.app', 'payments.app', 8443)).toMatch(/SG_RULES_MISMATCH/)
+  })
+
+  it('routes only the tiers that talk: the data tier of orders and the staging VPC reach no one', async () => {
+    expect(await trace('orders.data', 'payments.data', 5432)).not.toBe('reachable')
+    expect(await trace('staging.app', 'edge.app', 443)).not.toBe('reachable')
+    expect(await trace('edge.app', 'staging.app', 443)).not.toBe('reachable')
   })
 })
 
