@@ -10,21 +10,31 @@ import {
 } from '@aws-sdk/client-ec2'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  applyAct,
+  expectedAct,
+  expectedCreate,
+  HOUR,
+  type ModelVpc,
+  newModel,
+  type PeeringModel,
+  recordCreate,
+  type Verb,
+  visibleStates,
+} from './support/peering-model.js'
 import { ec2Client, startTestServer, type TestServer } from './support/server.js'
 
 /**
  * A model-based test of the peering lifecycle: random sequences of requests by random accounts
- * and clock jumps, checked after every step against a small model written here from the spec
- * (§2.8 permissions, §3 states and visibility windows), independently of src/.
+ * and clock jumps, checked after every step against the model in support/peering-model.ts
+ * (written from the spec, independently of src/).
  */
 
 const ACCOUNTS = ['111111111111', '222222222222', '333333333333'] as const
 type Account = (typeof ACCOUNTS)[number]
-const HOUR = 3600_000
-const DAY = 24 * HOUR
 
 /** Fixed VPCs per run: v0 and v2 overlap; the rest do not. */
-const VPC_PLAN: readonly { owner: Account; cidr: string }[] = [
+const VPC_PLAN: readonly ModelVpc[] = [
   { owner: ACCOUNTS[0], cidr: '10.1.0.0/16' },
   { owner: ACCOUNTS[0], cidr: '10.2.0.0/16' },
   { owner: ACCOUNTS[0], cidr: '10.1.128.0/17' },
@@ -32,22 +42,7 @@ const VPC_PLAN: readonly { owner: Account; cidr: string }[] = [
   { owner: ACCOUNTS[1], cidr: '10.4.0.0/16' },
 ]
 
-type State = 'pending-acceptance' | 'active' | 'rejected' | 'deleted' | 'failed' | 'expired'
-
-interface ModelPeering {
-  id: string
-  requesterVpc: number
-  accepterVpc: number
-  state: State
-  createdAt: number
-  changedAt: number
-  actor?: Account
-}
-
-interface Model {
-  now: number
-  peerings: ModelPeering[]
-}
+type Model = PeeringModel
 
 interface Real {
   clients: Record<Account, EC2Client>
@@ -55,39 +50,7 @@ interface Real {
   server: TestServer
 }
 
-const ownerOf = (vpc: number) => VPC_PLAN[vpc]!.owner
-const overlapping = (x: number, y: number) => (x === 0 && y === 2) || (x === 2 && y === 0)
-
-/** The state at the model's time: unanswered requests expire after seven days. */
-function stateAt(model: Model, p: ModelPeering): { state: State; since: number } {
-  if (p.state === 'pending-acceptance' && model.now >= p.createdAt + 7 * DAY) {
-    return { state: 'expired', since: p.createdAt + 7 * DAY }
-  }
-  return { state: p.state, since: p.changedAt }
-}
-
-/** Whether `account` still sees the connection (spec §3.3). */
-function visible(model: Model, p: ModelPeering, account: Account): boolean {
-  const requester = ownerOf(p.requesterVpc)
-  const accepter = ownerOf(p.accepterVpc)
-  if (account !== requester && account !== accepter) return false
-  const same = requester === accepter
-  const isAccepter = account === accepter && !same
-  const { state, since } = stateAt(model, p)
-  const age = model.now - since
-  switch (state) {
-    case 'failed':
-      return !isAccepter && age < 2 * HOUR
-    case 'expired':
-      return age < 2 * DAY
-    case 'rejected':
-      return age < (same || isAccepter ? 2 * HOUR : 2 * DAY)
-    case 'deleted':
-      return age < (same || p.actor === account ? 2 * HOUR : 2 * DAY)
-    default:
-      return true
-  }
-}
+const ownerOf = (vpc: number) => VPC_PLAN[vpc]!.owner as Account
 
 async function outcome(call: Promise<unknown>): Promise<string> {
   try {
@@ -113,35 +76,21 @@ class Create implements fc.AsyncCommand<Model, Real> {
         PeerOwnerId: ownerOf(this.accepterVpc),
       }),
     )
-    if (this.requesterVpc === this.accepterVpc) {
-      expect(await outcome(call)).toBe('InvalidParameterValue')
+    const want = expectedCreate(model, this.requesterVpc, this.accepterVpc)
+    if (want.code !== 'ok') {
+      expect(await outcome(call)).toBe(want.code)
       return
     }
     const created = (await call).VpcPeeringConnection!
-    const duplicate = model.peerings.find(
-      (p) =>
-        p.requesterVpc === this.requesterVpc &&
-        p.accepterVpc === this.accepterVpc &&
-        ['pending-acceptance', 'active'].includes(stateAt(model, p).state),
-    )
-    if (duplicate) {
-      expect(created.VpcPeeringConnectionId).toBe(duplicate.id)
+    if (want.duplicateOf) {
+      expect(created.VpcPeeringConnectionId).toBe(want.duplicateOf)
       return
     }
     expect(model.peerings.some((p) => p.id === created.VpcPeeringConnectionId)).toBe(false)
-    model.peerings.push({
-      id: created.VpcPeeringConnectionId!,
-      requesterVpc: this.requesterVpc,
-      accepterVpc: this.accepterVpc,
-      state: overlapping(this.requesterVpc, this.accepterVpc) ? 'failed' : 'pending-acceptance',
-      createdAt: model.now,
-      changedAt: model.now,
-    })
+    recordCreate(model, created.VpcPeeringConnectionId!, this.requesterVpc, this.accepterVpc)
   }
   toString = () => `create(v${this.requesterVpc}→v${this.accepterVpc})`
 }
-
-type Verb = 'accept' | 'reject' | 'delete' | 'modify'
 
 class Act implements fc.AsyncCommand<Model, Real> {
   constructor(
@@ -150,38 +99,6 @@ class Act implements fc.AsyncCommand<Model, Real> {
     readonly pick: number,
   ) {}
   check = (model: Readonly<Model>) => model.peerings.length > 0
-  /** What AWS answers, by the permission matrix of spec §2.8. */
-  expected(model: Model, p: ModelPeering): { code: string; next?: State } {
-    if (!visible(model, p, this.caller)) return { code: 'InvalidVpcPeeringConnectionID.NotFound' }
-    const { state } = stateAt(model, p)
-    const isRequester = this.caller === ownerOf(p.requesterVpc)
-    const isAccepter = this.caller === ownerOf(p.accepterVpc)
-    switch (this.verb) {
-      case 'accept':
-      case 'reject':
-        if (!isAccepter) return { code: 'OperationNotPermitted' }
-        if (state !== 'pending-acceptance') return { code: 'InvalidStateTransition' }
-        if (this.verb === 'reject') return { code: 'ok', next: 'rejected' }
-        if (
-          model.peerings.some(
-            (o) =>
-              o !== p &&
-              stateAt(model, o).state === 'active' &&
-              [o.requesterVpc, o.accepterVpc].sort().join() === [p.requesterVpc, p.accepterVpc].sort().join(),
-          )
-        ) {
-          return { code: 'VpcPeeringConnectionAlreadyExists' }
-        }
-        return { code: 'ok', next: 'active' }
-      case 'delete':
-        if (state !== 'active' && state !== 'pending-acceptance') return { code: 'InvalidStateTransition' }
-        if (state === 'pending-acceptance' && !isRequester) return { code: 'OperationNotPermitted' }
-        return { code: 'ok', next: 'deleted' }
-      case 'modify':
-        if (state !== 'active' || !isRequester) return { code: 'OperationNotPermitted' }
-        return { code: 'ok' }
-    }
-  }
   async run(model: Model, real: Real) {
     const p = model.peerings[this.pick % model.peerings.length]!
     const client = real.clients[this.caller]
@@ -199,13 +116,9 @@ class Act implements fc.AsyncCommand<Model, Real> {
                   RequesterPeeringConnectionOptions: { AllowDnsResolutionFromRemoteVpc: false },
                 }),
               )
-    const want = this.expected(model, p)
+    const want = expectedAct(model, p, this.verb, this.caller)
     expect(await outcome(call)).toBe(want.code)
-    if (want.next) {
-      const current = stateAt(model, p)
-      if (current.state !== p.state) Object.assign(p, { state: current.state, changedAt: current.since })
-      Object.assign(p, { state: want.next, changedAt: model.now, actor: this.caller })
-    }
+    if (want.next) applyAct(model, p, want.next, this.caller)
   }
   toString = () => `${this.verb}(${this.caller}, #${this.pick})`
 }
@@ -227,10 +140,7 @@ async function agrees(model: Model, real: Real) {
     const seen = Object.fromEntries(
       (out.VpcPeeringConnections ?? []).map((p) => [p.VpcPeeringConnectionId, p.Status?.Code]),
     )
-    const expected = Object.fromEntries(
-      model.peerings.filter((p) => visible(model, p, account)).map((p) => [p.id, stateAt(model, p).state]),
-    )
-    expect(seen, `as seen by ${account}`).toEqual(expected)
+    expect(seen, `as seen by ${account}`).toEqual(visibleStates(model, account))
   }
 }
 
@@ -276,12 +186,13 @@ describe('peering lifecycle model', () => {
         const vpcIds: string[] = []
         for (const plan of VPC_PLAN) {
           vpcIds.push(
-            (await clients[plan.owner].send(new CreateVpcCommand({ CidrBlock: plan.cidr }))).Vpc!.VpcId!,
+            (await clients[plan.owner as Account].send(new CreateVpcCommand({ CidrBlock: plan.cidr }))).Vpc!
+              .VpcId!,
           )
         }
         const start = server.clock.now().getTime()
         await fc.asyncModelRun(
-          () => ({ model: { now: start, peerings: [] }, real: { clients, vpcIds, server } }),
+          () => ({ model: newModel(VPC_PLAN, start), real: { clients, vpcIds, server } }),
           cmds,
         )
       }),

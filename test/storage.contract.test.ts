@@ -71,7 +71,12 @@ function storeContract(backend: Backend) {
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup()
   })
-  beforeEach(() => store.reset())
+  /** The revision after the reset before each test: a reset moves it on, never back. */
+  let base = 0
+  beforeEach(async () => {
+    await store.reset()
+    base = await store.revision()
+  })
 
   const ids = (list: readonly { id: string }[]) => list.map((r) => r.id)
   const insertAll = (...resources: NewResource<Body>[]) =>
@@ -107,6 +112,32 @@ function storeContract(backend: Backend) {
     }
   })
 
+  it('reads one state in a read transaction while another instance commits a change', async () => {
+    const shared = await backend.reopenable()
+    const first = await openStore(shared.options)
+    const second = await openStore(shared.options)
+    try {
+      await first.write(async (tx) => {
+        await tx.insert(resource('vpc-1', 'vpc'))
+        await tx.putTags(OWNER, 'vpc-1', [{ key: 'Name', value: 'kept' }])
+      })
+      const [listed, tags, revision] = await first.read(async (tx) => {
+        const listed = await tx.list('vpc')
+        // Deleted with its tags in one transaction by another instance, between two statements.
+        await second.write(async (other) => other.remove((await other.get('vpc', 'vpc-1'))!))
+        return [listed, await tx.tagsOf(OWNER, ['vpc-1']), tx.revision] as const
+      })
+      expect(ids(listed)).toEqual(['vpc-1'])
+      expect(tags.get('vpc-1')).toEqual([{ key: 'Name', value: 'kept' }])
+      expect(revision).toBe(1)
+      expect(await first.read((tx) => tx.list('vpc'))).toEqual([])
+    } finally {
+      await first.close()
+      await second.close()
+      await shared.drop()
+    }
+  })
+
   it('inserts and gets a resource with all its fields', async () => {
     const body: Body = { name: 'pcx', count: 3, nested: { list: ['a', 'ü', '"quoted"'] } }
     const inserted = await store.write((tx) =>
@@ -119,7 +150,7 @@ function storeContract(backend: Backend) {
       peer: PEER,
       vpcId: 'vpc-1',
       version: 1,
-      createdRevision: 1,
+      createdRevision: base + 1,
       body,
     })
     expect(await store.read((tx) => tx.get<Body>('peering', 'pcx-1'))).toEqual(inserted)
@@ -203,7 +234,7 @@ function storeContract(backend: Backend) {
     })
     const listed = await store.read((tx) => tx.list('vpc'))
     expect(ids(listed)).toEqual(['vpc-c', 'vpc-B', 'vpc-a', 'vpc-b', 'vpc-0'])
-    expect(listed.map((r) => r.createdRevision)).toEqual([1, 2, 2, 2, 3])
+    expect(listed.map((r) => r.createdRevision - base)).toEqual([1, 2, 2, 2, 3])
   })
 
   it('bumps the version on update and refuses a stale update with ConflictError', async () => {
@@ -372,13 +403,12 @@ function storeContract(backend: Backend) {
   })
 
   it('bumps the revision by one per write transaction and never for a read', async () => {
-    expect(await store.revision()).toBe(0)
-    expect(await store.write(async (tx) => tx.revision)).toBe(1)
+    expect(await store.write(async (tx) => tx.revision)).toBe(base + 1)
     await insertAll(resource('vpc-1', 'vpc'), resource('vpc-2', 'vpc'), resource('vpc-3', 'vpc'))
-    expect(await store.revision()).toBe(2)
-    expect(await store.read(async (tx) => (await tx.list('vpc')).length + tx.revision)).toBe(3 + 2)
+    expect(await store.revision()).toBe(base + 2)
+    expect(await store.read(async (tx) => (await tx.list('vpc')).length + tx.revision)).toBe(3 + base + 2)
     await store.read((tx) => tx.get('vpc', 'vpc-1'))
-    expect(await store.revision()).toBe(2)
+    expect(await store.revision()).toBe(base + 2)
   })
 
   it('rolls a failed write back completely', async () => {
@@ -427,17 +457,17 @@ function storeContract(backend: Backend) {
     expect(new Set(revisions).size).toBe(writers)
   })
 
-  it('empties everything on reset', async () => {
+  it('empties everything on reset, and moves the revision on as a write does', async () => {
     await insertAll(resource('vpc-1', 'vpc'), resource('subnet-1', 'subnet', { vpcId: 'vpc-1' }))
     await store.write((tx) => tx.putTags(PEER, 'vpc-1', [{ key: 'Name', value: 'x' }]))
     await store.reset()
-    expect(await store.revision()).toBe(0)
+    expect(await store.revision()).toBe(base + 3)
     await store.read(async (tx) => {
       expect(await tx.list('vpc')).toEqual([])
       expect(await tx.inVpc('vpc-1')).toEqual([])
       expect(await tx.listTags(PEER)).toEqual([])
     })
-    expect((await store.write((tx) => tx.insert(resource('vpc-1', 'vpc')))).createdRevision).toBe(1)
+    expect((await store.write((tx) => tx.insert(resource('vpc-1', 'vpc')))).createdRevision).toBe(base + 4)
   })
 }
 

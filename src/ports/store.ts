@@ -74,7 +74,7 @@ export interface Store {
   read<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
   write<T>(work: (tx: Transaction) => Promise<T>): Promise<T>
   revision(): Promise<number>
-  /** Deletes every resource and tag (for test suites). */
+  /** Deletes every resource and tag (for test suites); the revision moves on, as after a write. */
   reset(): Promise<void>
   close(): Promise<void>
 }

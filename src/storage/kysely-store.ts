@@ -237,9 +237,16 @@ class KyselyStore implements Store {
   ) {}
 
   read<T>(work: (tx: Transaction) => Promise<T>) {
-    return this.db
-      .transaction()
-      .execute(async (trx) => work(new KyselyTransaction(trx, await currentRevision(trx), false)))
+    // One snapshot for the whole read: at PostgreSQL's default (read committed) each statement
+    // sees the latest commit, so a listing could show a resource another instance deleted
+    // between two statements without the tags it had. SQLite's transactions are snapshots already.
+    const transaction =
+      this.dialect === 'postgres'
+        ? this.db.transaction().setIsolationLevel('repeatable read')
+        : this.db.transaction()
+    return transaction.execute(async (trx) =>
+      work(new KyselyTransaction(trx, await currentRevision(trx), false)),
+    )
   }
 
   write<T>(work: (tx: Transaction) => Promise<T>) {
@@ -261,9 +268,16 @@ class KyselyStore implements Store {
 
   async reset() {
     await this.db.transaction().execute(async (trx) => {
+      // Bumped first, as by a write: the reset queues behind writers, and since the revision
+      // never goes back, no cache keyed by it (each server's data-plane snapshot) can answer
+      // from the state just emptied.
+      await trx
+        .updateTable('meta')
+        .set((eb) => ({ value: eb('value', '+', 1) }))
+        .where('name', '=', 'revision')
+        .execute()
       await trx.deleteFrom('resources').execute()
       await trx.deleteFrom('tags').execute()
-      await trx.updateTable('meta').set({ value: 0 }).where('name', '=', 'revision').execute()
     })
   }
 
