@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { designPlan, type Plan } from '../src/plan/design.js'
 import { renderTerraform, type TerraformFiles } from '../src/plan/terraform.js'
-import { askedPairs, builtPairs, readExample } from './support/plan.js'
+import { askedPairs, auditFindings, builtPairs, readExample } from './support/plan.js'
 import { startTestServer } from './support/server.js'
 import { findProviderMirror, findTerraform, terraformWorkspace } from './support/terraform.js'
 
@@ -63,6 +63,8 @@ async function applyAndCheck(example: string, commandTimeoutMs?: number) {
     const built = await builtPairs(server.url, plan, vpcIds, 443)
     expect([...built.vpcPairs].sort()).toEqual([...asked.vpcPairs].sort())
     expect([...built.tierPairs].sort()).toEqual([...asked.tierPairs].sort())
+    const findings = await auditFindings(server.url, plan)
+    expect(findings.filter((f) => f.severity !== 'low')).toEqual([])
   } finally {
     await workspace.remove()
     await server.close()
@@ -72,7 +74,7 @@ async function applyAndCheck(example: string, commandTimeoutMs?: number) {
 describe.skipIf(!terraform || !mirror)(
   `vpcpeer plan's Terraform with hashicorp/aws${terraform && mirror ? '' : `: skipped, ${why}`}`,
   () => {
-    it.concurrent('six VPCs, two accounts, two regions: applies, plans clean, reaches exactly the asked pairs', () =>
+    it.concurrent('six VPCs, two accounts, two regions: applies, plans clean, reaches exactly the asked pairs, audits clean', () =>
       applyAndCheck('six-vpcs.yaml'))
 
     it.concurrent('a hub design writes transit-gateway.tf, which Terraform validates (AWS only: not emulated)', async () => {
@@ -90,7 +92,7 @@ describe.skipIf(!terraform || !mirror)(
     })
 
     it.skipIf(!large)(
-      `forty VPCs, three accounts, two regions: applies, plans clean, reaches exactly the asked pairs${large ? '' : ' (skipped: takes minutes; run npm run test:plan-terraform)'}`,
+      `forty VPCs, three accounts, two regions: applies, plans clean, reaches exactly the asked pairs, audits clean${large ? '' : ' (skipped: takes minutes; run npm run test:plan-terraform)'}`,
       // About a thousand resources: one apply or plan may take many minutes on a busy machine.
       () => applyAndCheck('forty-vpcs.yaml', 1_500_000),
       3_600_000,

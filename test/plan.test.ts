@@ -12,7 +12,7 @@ import { applyPlan, applySteps } from '../src/cli/plan-apply.js'
 import { overlaps, parsePrefix } from '../src/net/prefix.js'
 import { designPlan, type Plan } from '../src/plan/design.js'
 import { runVpcpeer } from './support/cli.js'
-import { askedPairs, builtPairs, examplePath, readExample } from './support/plan.js'
+import { askedPairs, auditFindings, builtPairs, examplePath, readExample } from './support/plan.js'
 import { ec2Client, startTestServer, type TestServer } from './support/server.js'
 
 let server: TestServer
@@ -192,6 +192,27 @@ describe('the applied six-VPC estate, with an interface in every tier', () => {
     expect(await trace('tools.app', 'payments.app', 8443)).toMatch(/SG_RULES_MISMATCH/)
   })
 
+  it('vpcpeer audit finds nothing above low; PostgreSQL across a peering is the low advice to encrypt', async () => {
+    const findings = await auditFindings(own.url, plan)
+    expect(findings.filter((f) => f.severity !== 'low')).toEqual([])
+    const plaintext = findings.filter((f) => f.ruleId === 'plaintext-service-across-peering')
+    expect(plaintext.map((f) => f.problem)).toEqual([expect.stringContaining('PostgreSQL (tcp 5432)')])
+  })
+
+  it('vpcpeer audit does flag the same plan built without flow logs (medium)', async () => {
+    const unlogged = await startTestServer()
+    try {
+      const withoutLogs = designPlan({ ...readExample('six-vpcs.yaml'), flowLogs: false })
+      await applyPlan(withoutLogs, connectionTo(unlogged.url), () => {})
+      const findings = await auditFindings(unlogged.url, withoutLogs)
+      expect(new Set(findings.filter((f) => f.severity === 'medium').map((f) => f.ruleId))).toEqual(
+        new Set(['peering-without-flow-logs']),
+      )
+    } finally {
+      await unlogged.close()
+    }
+  })
+
   it('routes only the tiers that talk: the data tier of orders and the staging VPC reach no one', async () => {
     expect(await trace('orders.data', 'payments.data', 5432)).not.toBe('reachable')
     expect(await trace('staging.app', 'edge.app', 443)).not.toBe('reachable')
@@ -225,5 +246,10 @@ describe('vpcpeer plan --apply on the 40-VPC, 3-account, 2-region example', () =
     const built = await builtPairs(own.url, plan, ids.vpcs, 443)
     expect([...built.vpcPairs].sort()).toEqual([...asked.vpcPairs].sort())
     expect([...built.tierPairs].sort()).toEqual([...asked.tierPairs].sort())
+  })
+
+  it('vpcpeer audit of each of its accounts finds nothing above low', async () => {
+    const findings = await auditFindings(own.url, plan)
+    expect(findings.filter((f) => f.severity !== 'low')).toEqual([])
   })
 })
