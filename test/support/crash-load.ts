@@ -631,8 +631,19 @@ async function revisionOf(url: string): Promise<number> {
   return ((await response.json()) as { revision: number }).revision
 }
 
-const startServer = async (database: readonly string[]) =>
-  spawnServer(['--log-level', 'warn', ...database], { port: await freePort(), bundled: true })
+/** Starts a server on the database; a port another process took in the meantime is tried again. */
+async function startServer(database: readonly string[]): Promise<ServerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnServer(['--log-level', 'warn', ...database], {
+        port: await freePort(),
+        bundled: true,
+      })
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error
+    }
+  }
+}
 
 /**
  * One database through many crashes. `start` spawns the first server; each `round` puts it
