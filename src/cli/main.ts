@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, parseServeConfig } from '../config/config.js'
+import { PlanFileError } from '../plan/input.js'
 import { ApiCallError } from './client.js'
 import { flowsCommand } from './commands/flows.js'
 import { peeringCommand } from './commands/peering.js'
+import { planCommand } from './commands/plan.js'
 import { reachCommand } from './commands/reach.js'
 import { trafficCommand } from './commands/traffic.js'
 import { vpcCommand } from './commands/vpc.js'
@@ -130,6 +132,7 @@ program.addCommand(peeringCommand())
 program.addCommand(reachCommand())
 program.addCommand(trafficCommand())
 program.addCommand(flowsCommand())
+program.addCommand(planCommand())
 
 /**
  * Usage errors anywhere in the tree (a missing argument, an unknown or bad option) throw to the
@@ -148,7 +151,7 @@ program.parseAsync().catch((error: unknown) => {
     process.exit(1)
   }
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2)
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof PlanFileError) {
     console.error(`vpcpeer: ${error.message}`)
     process.exit(2)
   }
