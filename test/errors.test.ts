@@ -275,6 +275,131 @@ describe('ids', () => {
     )
   })
 
+  /** One action per prefix that takes a single id, and every Describe id list (docs/errors.md, "Malformed ids"). */
+  const MALFORMED: [string, string, string][] = [
+    ['DeleteVpc', 'VpcId', 'InvalidVpcID.Malformed'],
+    ['DescribeStaleSecurityGroups', 'VpcId', 'InvalidVpcID.Malformed'],
+    ['AcceptVpcPeeringConnection', 'VpcPeeringConnectionId', 'InvalidVpcPeeringConnectionId.Malformed'],
+    ['DeleteVpcPeeringConnection', 'VpcPeeringConnectionId', 'InvalidVpcPeeringConnectionId.Malformed'],
+    ['DeleteSubnet', 'SubnetId', 'InvalidSubnetID.Malformed'],
+    ['DeleteRouteTable', 'RouteTableId', 'InvalidRouteTableId.Malformed'],
+    ['DeleteSecurityGroup', 'GroupId', 'InvalidGroupId.Malformed'],
+    ['DeleteNetworkAcl', 'NetworkAclId', 'InvalidNetworkAclId.Malformed'],
+    ['DeleteInternetGateway', 'InternetGatewayId', 'InvalidInternetGatewayId.Malformed'],
+    [
+      'DeleteEgressOnlyInternetGateway',
+      'EgressOnlyInternetGatewayId',
+      'InvalidEgressOnlyInternetGatewayId.Malformed',
+    ],
+    ['DeleteNatGateway', 'NatGatewayId', 'NatGatewayMalformed'],
+    ['DeleteVpnGateway', 'VpnGatewayId', 'InvalidVpnGatewayID.Malformed'],
+    ['DeleteNetworkInterface', 'NetworkInterfaceId', 'InvalidNetworkInterfaceId.Malformed'],
+    ['TerminateInstances', 'InstanceId.1', 'InvalidInstanceID.Malformed'],
+    ['DeleteFlowLogs', 'FlowLogId.1', 'InvalidFlowLogId.Malformed'],
+    ['DeleteNetworkInsightsPath', 'NetworkInsightsPathId', 'InvalidNetworkInsightsPathId.Malformed'],
+    [
+      'DeleteNetworkInsightsAnalysis',
+      'NetworkInsightsAnalysisId',
+      'InvalidNetworkInsightsAnalysisId.Malformed',
+    ],
+    ['DescribeVpcPeeringConnections', 'VpcPeeringConnectionId.1', 'InvalidVpcPeeringConnectionId.Malformed'],
+    ['DescribeSubnets', 'SubnetId.1', 'InvalidSubnetID.Malformed'],
+    ['DescribeRouteTables', 'RouteTableId.1', 'InvalidRouteTableId.Malformed'],
+    ['DescribeSecurityGroups', 'GroupId.1', 'InvalidGroupId.Malformed'],
+    ['DescribeSecurityGroupRules', 'SecurityGroupRuleId.1', 'InvalidSecurityGroupRuleId.Malformed'],
+    ['DescribeNetworkAcls', 'NetworkAclId.1', 'InvalidNetworkAclId.Malformed'],
+    ['DescribeInternetGateways', 'InternetGatewayId.1', 'InvalidInternetGatewayId.Malformed'],
+    [
+      'DescribeEgressOnlyInternetGateways',
+      'EgressOnlyInternetGatewayId.1',
+      'InvalidEgressOnlyInternetGatewayId.Malformed',
+    ],
+    ['DescribeNatGateways', 'NatGatewayId.1', 'NatGatewayMalformed'],
+    ['DescribeVpnGateways', 'VpnGatewayId.1', 'InvalidVpnGatewayID.Malformed'],
+    ['DescribeNetworkInterfaces', 'NetworkInterfaceId.1', 'InvalidNetworkInterfaceId.Malformed'],
+    ['DescribeInstances', 'InstanceId.1', 'InvalidInstanceID.Malformed'],
+    ['DescribeFlowLogs', 'FlowLogId.1', 'InvalidFlowLogId.Malformed'],
+    ['DescribeNetworkInsightsPaths', 'NetworkInsightsPathId.1', 'InvalidNetworkInsightsPathId.Malformed'],
+    [
+      'DescribeNetworkInsightsAnalyses',
+      'NetworkInsightsAnalysisId.1',
+      'InvalidNetworkInsightsAnalysisId.Malformed',
+    ],
+  ]
+
+  /** The prefix each Malformed code expects, as its message says. */
+  const PREFIX: Record<string, string> = {
+    'InvalidVpcID.Malformed': 'vpc',
+    'InvalidVpcPeeringConnectionId.Malformed': 'pcx',
+    'InvalidSubnetID.Malformed': 'subnet',
+    'InvalidRouteTableId.Malformed': 'rtb',
+    'InvalidGroupId.Malformed': 'sg',
+    'InvalidSecurityGroupRuleId.Malformed': 'sgr',
+    'InvalidNetworkAclId.Malformed': 'acl',
+    'InvalidInternetGatewayId.Malformed': 'igw',
+    'InvalidEgressOnlyInternetGatewayId.Malformed': 'eigw',
+    NatGatewayMalformed: 'nat',
+    'InvalidVpnGatewayID.Malformed': 'vgw',
+    'InvalidNetworkInterfaceId.Malformed': 'eni',
+    'InvalidInstanceID.Malformed': 'i',
+    'InvalidFlowLogId.Malformed': 'fl',
+    'InvalidNetworkInsightsPathId.Malformed': 'nip',
+    'InvalidNetworkInsightsAnalysisId.Malformed': 'nia',
+  }
+
+  it.each(MALFORMED)('answers %s with a malformed %s as %s', async (action, parameter, code) => {
+    const prefix = PREFIX[code]!
+    // No prefix, the right prefix with too few or upper-case digits, another kind's prefix.
+    const other = prefix === 'pcx' ? 'vpc' : 'pcx'
+    for (const id of [
+      'garbage',
+      `${prefix}-zz`,
+      `${prefix}-0123`,
+      `${prefix}-0123456789ABCDEF0`,
+      `${other}-0123456789abcdef0`,
+    ]) {
+      const error = expectErrorReply(await call({ Action: action, [parameter]: id }), code)
+      expect(error.message).toBe(`Invalid id: "${id}" (expecting "${prefix}-...")`)
+    }
+  })
+
+  it.each([
+    ['DescribeVpcs', { 'VpcId.1': 'aws_vpc.x.id' }],
+    ['CreateSubnet', { VpcId: 'aws_vpc.x.id', CidrBlock: '10.0.0.0/24' }],
+    ['CreateSecurityGroup', { VpcId: 'aws_vpc.x.id', GroupName: 'g', GroupDescription: 'd' }],
+    ['CreateRouteTable', { VpcId: 'aws_vpc.x.id' }],
+    ['CreateNetworkAcl', { VpcId: 'aws_vpc.x.id' }],
+    ['CreateEgressOnlyInternetGateway', { VpcId: 'aws_vpc.x.id' }],
+    ['CreateVpcPeeringConnection', { VpcId: 'aws_vpc.x.id', PeerVpcId: 'vpc-0123456789abcdef0' }],
+  ])(
+    'answers %s with a VPC id of any shape as InvalidVpcID.NotFound, as AWS does (spec §1.8)',
+    async (action, params) => {
+      expectErrorReply(
+        await call({ Action: action, ...params }),
+        'InvalidVpcID.NotFound',
+        "The vpc ID 'aws_vpc.x.id' does not exist",
+      )
+    },
+  )
+
+  it('answers tags on an id of no known kind or shape with InvalidID, and unknown associations with NotFound', async () => {
+    for (const id of ['garbage', 'vpc-zz', 'pcx-0123']) {
+      for (const action of ['CreateTags', 'DeleteTags']) {
+        expectErrorReply(
+          await call({ Action: action, 'ResourceId.1': id, 'Tag.1.Key': 'k', 'Tag.1.Value': 'v' }),
+          'InvalidID',
+          `The ID '${id}' is not valid`,
+        )
+      }
+    }
+    for (const id of ['garbage', 'rtbassoc-zz']) {
+      expectErrorReply(
+        await call({ Action: 'DisassociateRouteTable', AssociationId: id }),
+        'InvalidAssociationID.NotFound',
+      )
+    }
+  })
+
   it('answers an unknown id with the kind’s NotFound error', async () => {
     for (const id of ['vpc-0123456789abcdef0', 'vpc-01234567']) {
       expectErrorReply(

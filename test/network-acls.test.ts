@@ -129,16 +129,18 @@ describe('CreateNetworkAcl and DeleteNetworkAcl', () => {
     )
   })
 
-  it('refuses an unknown or malformed VPC and a foreign tag resource type', async () => {
+  it('refuses an unknown VPC of any shape and a foreign tag resource type', async () => {
     const client = freshClient(server.url)
     await expectError(
       client.send(new CreateNetworkAclCommand({ VpcId: 'vpc-0123456789abcdef0' })),
       'InvalidVpcID.NotFound',
       "The vpc ID 'vpc-0123456789abcdef0' does not exist",
     )
+    // Like every action that creates something in a VPC (docs/errors.md), any shape is NotFound.
     await expectError(
       client.send(new CreateNetworkAclCommand({ VpcId: 'vpc-nope' })),
-      'InvalidVpcID.Malformed',
+      'InvalidVpcID.NotFound',
+      "The vpc ID 'vpc-nope' does not exist",
     )
     const vpcId = await createVpc(client)
     await expectError(

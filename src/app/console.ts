@@ -1,4 +1,5 @@
 import { errors } from '../domain/errors.js'
+import { checkId, ids } from '../domain/ids.js'
 import { hasPorts, parsePathProtocol } from '../domain/network-insights.js'
 import type { NetworkInterface } from '../domain/network-interface.js'
 import { isOutstandingRequest, type PeeringConnection, type PeeringSide } from '../domain/peering.js'
@@ -211,8 +212,10 @@ function ruleView({ referencedGroup, ...rule }: GroupRuleView): RuleView {
 }
 
 export async function vpcDetail(ctx: Context, vpcId: string): Promise<VpcDetail> {
+  // An empty id would list every VPC rather than name one.
+  checkId(ids.vpc, vpcId)
   const [described] = (await describeVpcs(ctx, { ids: [vpcId], filters: [] })).items
-  if (!described) throw errors.internal()
+  if (!described) throw errors.notFound(ids.vpc, vpcId)
   const vpc = described.resource.body
   const scoped = inVpc(vpcId)
   const tables = await describeRouteTables(ctx, scoped)

@@ -19,6 +19,8 @@ export interface Settings {
   readonly outstandingPeeringsPerAccount: number
   /** Where flow logs with an S3 destination write their files (bucket/folder/AWSLogs/…). */
   readonly flowLogDirectory: string
+  /** The most items a Describe page holds when the caller names neither ids nor MaxResults. */
+  readonly maxPageSize: number
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -26,6 +28,7 @@ export const DEFAULT_SETTINGS: Settings = {
   activePeeringsPerVpc: 50,
   outstandingPeeringsPerAccount: 25,
   flowLogDirectory: '.vpcpeer/flow-logs',
+  maxPageSize: 1000,
 }
 
 /** Per-server memory for derived data that is costly to rebuild (the data plane's snapshot). */

@@ -80,6 +80,8 @@ export function compileFilters<T>(
 export interface PageRequest {
   readonly maxResults?: number
   readonly nextToken?: string
+  /** The page size when maxResults is absent (a Describe from the wire); unbounded if absent too. */
+  readonly pageLimit?: number
 }
 
 export interface Page<T> {
@@ -128,7 +130,7 @@ export function paginate<T>(
     start = items.findIndex((item) => after(positionOf(item), last))
     if (start < 0) start = items.length
   }
-  const limit = request.maxResults ?? items.length
+  const limit = request.maxResults ?? Math.min(items.length, request.pageLimit ?? items.length)
   const pageItems = items.slice(start, start + limit)
   const last = pageItems.at(-1)
   return start + limit < items.length && last !== undefined

@@ -13,6 +13,7 @@ import {
   s3LocationOf,
   type TrafficType,
 } from '../domain/flow-log.js'
+import { checkId } from '../domain/ids.js'
 import { type Context, sameScope } from './context.js'
 import { type DescribeRequest, describe, kinds, type ResourceKind } from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
@@ -161,6 +162,7 @@ export async function createFlowLogs(ctx: Context, input: CreateFlowLogsInput) {
   const resourceIds = [...new Set(input.resourceIds)]
   const mismatched = resourceIds.find((id) => !id.startsWith(`${RESOURCE_PREFIXES[resourceType]}-`))
   if (mismatched !== undefined) throw errors.flowLogResourceMismatch(mismatched, resourceType)
+  for (const id of resourceIds) checkId(RESOURCE_KINDS[resourceType].id, id)
 
   const requestFingerprint = JSON.stringify([
     resourceType,
@@ -246,6 +248,7 @@ export function describeFlowLogs(ctx: Context, request: DescribeRequest) {
 /** Deletes the caller's flow logs; ids it does not own come back as `unsuccessful`. Records stay. */
 export async function deleteFlowLogs(ctx: Context, flowLogIds: readonly string[]) {
   if (flowLogIds.length === 0) throw errors.missingParameter('FlowLogId')
+  for (const id of flowLogIds) checkId(kinds.flowLog.id, id)
   const unsuccessful: UnsuccessfulItem[] = []
   for (const id of new Set(flowLogIds)) {
     const flowLog = await ctx.tx.get<FlowLog>(kinds.flowLog.type, id)

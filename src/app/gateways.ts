@@ -10,6 +10,7 @@ import {
   type NatGateway,
   type VpnGateway,
 } from '../domain/gateways.js'
+import { checkId } from '../domain/ids.js'
 import { availabilityZones } from '../domain/regions.js'
 import type { Subnet } from '../domain/subnet.js'
 import type { Vpc } from '../domain/vpc.js'
@@ -17,7 +18,15 @@ import type { Stored } from '../ports/store.js'
 import { earlierCreate } from './client-token.js'
 import { type Context, sameScope } from './context.js'
 import { syncUsedAddresses, takeSubnetAddress } from './network-interfaces.js'
-import { type DescribeRequest, describe, findOwned, kinds, type ResourceKind, tagsOf } from './resources.js'
+import {
+  type DescribeRequest,
+  describe,
+  findOwned,
+  findVpcForCreate,
+  kinds,
+  type ResourceKind,
+  tagsOf,
+} from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
 
 /**
@@ -114,7 +123,7 @@ export async function createEgressOnlyInternetGateway(
     (g) => g.vpcId === input.vpcId,
   )
   if (earlier) return { gateway: earlier.body, tags: await tagsOf(ctx, earlier.id) }
-  const vpc = await findOwned<Vpc>(ctx, kinds.vpc, input.vpcId)
+  const vpc = await findVpcForCreate(ctx, input.vpcId)
   const egressOnlyInternetGatewayId = ctx.newId('eigw')
   const gateway: EgressOnlyInternetGateway = {
     egressOnlyInternetGatewayId,
@@ -127,6 +136,7 @@ export async function createEgressOnlyInternetGateway(
 
 /** An unknown id answers InvalidGatewayID.NotFound here, which is what Terraform expects of AWS. */
 export async function deleteEgressOnlyInternetGateway(ctx: Context, id: string) {
+  checkId(kinds.egressOnlyInternetGateway.id, id)
   const gateway = await ctx.tx.get<EgressOnlyInternetGateway>(kinds.egressOnlyInternetGateway.type, id)
   if (!gateway || !sameScope(gateway.owner, ctx.caller)) throw errors.gatewayNotFound(id)
   await ctx.tx.remove(gateway)

@@ -15,7 +15,7 @@ import {
 import type { Vpc } from '../domain/vpc.js'
 import type { Stored } from '../ports/store.js'
 import type { Context } from './context.js'
-import { type DescribeRequest, describe, findOwned, kinds, tagsOf } from './resources.js'
+import { type DescribeRequest, describe, findOwned, findVpcForCreate, kinds, tagsOf } from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
 
 export interface CreateNetworkAclInput {
@@ -39,7 +39,7 @@ export async function createNetworkAcl(ctx: Context, input: CreateNetworkAclInpu
   const tags = checkTagSpecifications(input.tagSpecifications, kinds.networkAcl.type)
   const earlier = await earlierCreate(ctx, input)
   if (earlier) return { acl: earlier.body, tags: await tagsOf(ctx, earlier.id) }
-  const vpc = await findOwned<Vpc>(ctx, kinds.vpc, input.vpcId)
+  const vpc = await findVpcForCreate(ctx, input.vpcId)
   const siblings = await ctx.tx.list<NetworkAcl>(kinds.networkAcl.type, { vpcId: vpc.id })
   if (siblings.length >= NETWORK_ACL_LIMITS.aclsPerVpc) {
     throw errors.limitExceeded(

@@ -97,6 +97,7 @@ async function resolveEndpoint(ctx: Context, end: 'Source' | 'Destination', text
       'vpcpeer analyses paths between network interfaces, instances, internet gateways and VPC peering connections.',
     )
   }
+  checkId(kind.id, reference.id)
   const resource = await ctx.tx.get(kind.type, reference.id)
   const arn = resource && ec2Arn(resource.owner, kind.type, reference.id)
   if (!resource || !isVisible(ctx, resource) || (reference.arn !== undefined && reference.arn !== arn)) {

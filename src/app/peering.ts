@@ -25,6 +25,7 @@ import {
   checkIdsWithoutMaxResults,
   compileFilters,
   type Filter,
+  type PageRequest,
   paginate,
   storedPosition,
 } from './describe.js'
@@ -376,9 +377,10 @@ export interface PeeringView {
 /** Describes the connections the caller's account sees in its region, each settled to now. */
 export async function describePeerings(
   ctx: Context,
-  request: { ids: readonly string[]; filters: readonly Filter[]; maxResults?: number; nextToken?: string },
+  request: { ids: readonly string[]; filters: readonly Filter[] } & PageRequest,
 ) {
   checkIdsWithoutMaxResults(request.ids, request.maxResults, 'VpcPeeringConnectionId')
+  for (const id of request.ids) checkId(kind.id, id)
   const wanted = request.ids.length > 0 ? [...new Set(request.ids)] : undefined
   const stored = await ctx.tx.list<PeeringConnection>(kind.type, {
     visibleTo: ctx.caller,

@@ -9,6 +9,7 @@ import {
   compileFilters,
   type Filter,
   type FilterFields,
+  type PageRequest,
   paginate,
   storedPosition,
 } from './describe.js'
@@ -36,6 +37,11 @@ export const kinds = {
   flowLog: { type: 'vpc-flow-log', id: ids.flowLog },
   networkInsightsPath: { type: 'network-insights-path', id: ids.networkInsightsPath },
   networkInsightsAnalysis: { type: 'network-insights-analysis', id: ids.networkInsightsAnalysis },
+  networkInsightsAccessScope: { type: 'network-insights-access-scope', id: ids.networkInsightsAccessScope },
+  networkInsightsAccessScopeAnalysis: {
+    type: 'network-insights-access-scope-analysis',
+    id: ids.networkInsightsAccessScopeAnalysis,
+  },
 } as const satisfies Record<string, ResourceKind>
 
 const byPrefix = new Map<string, ResourceKind>(Object.values(kinds).map((kind) => [kind.id.prefix, kind]))
@@ -69,8 +75,9 @@ export async function findVisible<T>(ctx: Context, kind: ResourceKind, id: strin
 }
 
 /**
- * The caller's VPC for an action that creates something in it. Like AWS (spec §1.8), an id of
- * any shape that is not found answers NotFound rather than Malformed here.
+ * The caller's VPC for an action that creates something in it (a subnet, group, route table,
+ * ACL, gateway or peering). Like AWS (spec §1.8), an id of any shape that is not found answers
+ * NotFound rather than Malformed here.
  */
 export async function findVpcForCreate(ctx: Context, vpcId: string): Promise<Stored<Vpc>> {
   const vpc = await ctx.tx.get<Vpc>(kinds.vpc.type, vpcId)
@@ -88,11 +95,9 @@ export async function isVisibleId(ctx: Context, kind: ResourceKind, id: string):
   return resource !== undefined && isVisible(ctx, resource)
 }
 
-export interface DescribeRequest {
+export interface DescribeRequest extends PageRequest {
   readonly ids: readonly string[]
   readonly filters: readonly Filter[]
-  readonly maxResults?: number
-  readonly nextToken?: string
 }
 
 export interface Described<T> {
@@ -106,6 +111,8 @@ export interface DescribeOptions<T> {
   readonly idParameter: string
   /** Extra visibility rule on top of scope (a peering's time window). */
   readonly visible?: (resource: Stored<T>) => boolean
+  /** Answer an id of any shape NotFound, not Malformed, as AWS does in DescribeVpcs (spec §1.8). */
+  readonly malformedIdsAreNotFound?: boolean
 }
 
 /**
@@ -126,6 +133,7 @@ export async function describe<T>(
   options: DescribeOptions<T>,
 ): Promise<{ items: Described<T>[]; nextToken?: string }> {
   checkIdsWithoutMaxResults(request.ids, request.maxResults, options.idParameter)
+  if (!options.malformedIdsAreNotFound) for (const id of request.ids) checkId(kind.id, id)
   const wanted = request.ids.length > 0 ? [...new Set(request.ids)] : undefined
   const tagged = exactTagFilter(request.filters)
   let resources = await ctx.tx.list<T>(kind.type, {

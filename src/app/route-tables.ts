@@ -34,7 +34,15 @@ import type { Stored } from '../ports/store.js'
 import { earlierCreate } from './client-token.js'
 import { type Context, sameScope } from './context.js'
 import { findPeering } from './peering.js'
-import { type DescribeRequest, describe, findOwned, kindOfId, kinds, tagsOf } from './resources.js'
+import {
+  type DescribeRequest,
+  describe,
+  findOwned,
+  findVpcForCreate,
+  kindOfId,
+  kinds,
+  tagsOf,
+} from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
 
 /**
@@ -65,7 +73,7 @@ export async function createRouteTable(
     (t) => t.vpcId === input.vpcId,
   )
   if (earlier) return { table: earlier.body, tags: await tagsOf(ctx, earlier.id) }
-  const vpc = await findOwned<Vpc>(ctx, kinds.vpc, input.vpcId)
+  const vpc = await findVpcForCreate(ctx, input.vpcId)
   const siblings = await ctx.tx.list<RouteTable>(kind.type, { vpcId: vpc.id })
   if (siblings.length >= ROUTE_TABLE_LIMITS.tablesPerVpc) {
     throw errors.limitExceeded(
@@ -212,6 +220,7 @@ async function findGateway(ctx: Context, gatewayId: string) {
   const gatewayKind = [kinds.internetGateway, kinds.vpnGateway].find((k) =>
     gatewayId.startsWith(`${k.id.prefix}-`),
   )
+  if (gatewayKind) checkId(gatewayKind.id, gatewayId)
   const gateway = gatewayKind && (await ctx.tx.get<InternetGateway | VpnGateway>(gatewayKind.type, gatewayId))
   if (!gateway || !sameScope(gateway.owner, ctx.caller)) throw errors.gatewayNotFound(gatewayId)
   return { id: gatewayId, attachedVpcId: attachedVpcOf(gateway.body) }
@@ -431,6 +440,7 @@ async function resolveTarget(ctx: Context, table: StoredTable, input: RouteTarge
       return inNetwork({ kind: gatewayKind, id, fields: { gatewayId: id } }, gateway.attachedVpcId)
     }
     case 'natGatewayId': {
+      checkId(ids.natGateway, id)
       const nat = await ctx.tx.get<NatGateway>(kinds.natGateway.type, id)
       const usable = nat?.body.state === 'available' || nat?.body.state === 'pending'
       if (!nat || !ownedBy(ctx, nat) || !usable) throw errors.natGatewayTargetNotFound(id)
@@ -451,10 +461,8 @@ async function resolveTarget(ctx: Context, table: StoredTable, input: RouteTarge
     case 'networkInterfaceId':
     case 'instanceId': {
       // Interfaces and instances are targets as soon as vpcpeer stores them as resources.
-      const targetKind = kindOfId(id)
-      const expected = key === 'networkInterfaceId' ? 'eni' : 'i'
-      if (!targetKind || targetKind.id.prefix !== expected)
-        throw errors.notModelled(TARGET_PARAMETERS[key], id)
+      const targetKind = key === 'networkInterfaceId' ? kinds.networkInterface : kinds.instance
+      checkId(targetKind.id, id)
       const resource = await ctx.tx.get(targetKind.type, id)
       if (!resource || !ownedBy(ctx, resource)) throw errors.notFound(targetKind.id, id)
       const vpcOfTarget = resource.vpcId ?? (resource.body as { vpcId?: string }).vpcId

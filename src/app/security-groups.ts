@@ -429,7 +429,6 @@ export async function describeSecurityGroups(
   groupNames: readonly string[],
 ) {
   if (groupNames.length > 0) throw errors.noDefaultVpc(NAMES_NEED_DEFAULT_VPC)
-  for (const id of request.ids) checkId(groupKind.id, id)
   const owned = await ctx.tx.list<SecurityGroup>(groupKind.type, { visibleTo: ctx.caller })
   const index = await indexReferences(
     ctx,

@@ -1,4 +1,5 @@
 import { errors } from '../domain/errors.js'
+import { isWellFormed } from '../domain/ids.js'
 import { MAX_TAGS_PER_RESOURCE, type TagInput, validateTags } from '../domain/tags.js'
 import type { Tag } from '../ports/store.js'
 import type { Context } from './context.js'
@@ -50,7 +51,8 @@ async function resolveResources(ctx: Context, resourceIds: readonly string[]) {
     throw errors.invalidParameterValue('The maximum number of ResourceId values is 1000.')
   for (const id of resourceIds) {
     const kind = kindOfId(id)
-    if (!kind) throw errors.invalidId(id)
+    // Tags answer any id that is not one vpcpeer could have made InvalidID, not a kind's Malformed.
+    if (!kind || !isWellFormed(kind.id, id)) throw errors.invalidId(id)
     if (!(await isVisibleId(ctx, kind, id))) throw errors.notFound(kind.id, id)
   }
 }

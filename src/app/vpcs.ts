@@ -134,6 +134,7 @@ export async function deleteVpc(ctx: Context, vpcId: string) {
 export function describeVpcs(ctx: Context, request: DescribeRequest) {
   return describe<Vpc>(ctx, kinds.vpc, request, {
     idParameter: 'VpcId',
+    malformedIdsAreNotFound: true,
     fields: {
       cidr: ({ resource }) => resource.body.cidrBlock,
       'cidr-block-association.cidr-block': ({ resource }) =>

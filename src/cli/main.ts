@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, parseServeConfig } from '../config/config.js'
 import { PlanFileError } from '../plan/input.js'
 import { ApiCallError } from './client.js'
+import { auditCommand } from './commands/audit.js'
 import { flowsCommand } from './commands/flows.js'
 import { peeringCommand } from './commands/peering.js'
 import { planCommand } from './commands/plan.js'
@@ -96,9 +97,36 @@ program
       'where S3-destination flow logs write files (default <data-dir>/flow-logs)',
     ).env('VPCPEER_FLOW_LOG_DIR'),
   )
+  .addOption(
+    new Option('--body-limit <bytes>', 'largest request body accepted (RequestEntityTooLarge above)')
+      .env('VPCPEER_BODY_LIMIT')
+      .default(10 * 1024 * 1024),
+  )
+  .addOption(
+    new Option('--request-timeout <s>', 'seconds a request (headers and body) may take to arrive')
+      .env('VPCPEER_REQUEST_TIMEOUT')
+      .default(30),
+  )
+  .addOption(
+    new Option('--keep-alive-timeout <s>', 'seconds an idle keep-alive connection stays open')
+      .env('VPCPEER_KEEP_ALIVE_TIMEOUT')
+      .default(5),
+  )
+  .addOption(
+    new Option('--max-connections <n>', 'connections open at once; more are closed on arrival')
+      .env('VPCPEER_MAX_CONNECTIONS')
+      .default(10_000),
+  )
+  .addOption(
+    new Option('--max-page-size <n>', 'items per Describe page when the caller sets no MaxResults')
+      .env('VPCPEER_MAX_PAGE_SIZE')
+      .default(1000),
+  )
   .action(async (options: Record<string, unknown>) => {
     const config = parseServeConfig({
       ...options,
+      requestTimeoutSeconds: options.requestTimeout,
+      keepAliveTimeoutSeconds: options.keepAliveTimeout,
       ephemeral: options.ephemeral === true || options.ephemeral === 'true',
     })
     // Loaded here, not at the top: the client commands need none of the server's modules.
@@ -133,6 +161,7 @@ program.addCommand(reachCommand())
 program.addCommand(trafficCommand())
 program.addCommand(flowsCommand())
 program.addCommand(planCommand())
+program.addCommand(auditCommand())
 
 /**
  * Usage errors anywhere in the tree (a missing argument, an unknown or bad option) throw to the

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { Settings } from '../app/context.js'
+import { DEFAULT_SETTINGS, type Settings } from '../app/context.js'
 import type { Credential } from '../ports/credentials.js'
 import type { AuthMode } from '../protocol/sigv4/verify.js'
+import { DEFAULT_LIMITS, type Limits } from '../server/limits.js'
 
 /**
  * The server's settings, from one schema: defaults, then `VPCPEER_*` variables, then flags
@@ -31,6 +32,25 @@ export const serveSchema = z
     peeringOutstandingLimit: z.coerce.number().int().min(1).max(1000).default(25),
     /** Where S3-destination flow logs write their files; `<dataDir>/flow-logs` unless given. */
     flowLogDir: z.string().min(1).optional(),
+    // Limits: what one client may take of the server (docs/configuration.md, "Limits").
+    bodyLimit: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 ** 3)
+      .default(DEFAULT_LIMITS.bodyBytes),
+    requestTimeoutSeconds: z.coerce
+      .number()
+      .min(0.1)
+      .max(3600)
+      .default(DEFAULT_LIMITS.requestTimeoutMs / 1000),
+    keepAliveTimeoutSeconds: z.coerce
+      .number()
+      .min(0.1)
+      .max(3600)
+      .default(DEFAULT_LIMITS.keepAliveTimeoutMs / 1000),
+    maxConnections: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_LIMITS.maxConnections),
+    maxPageSize: z.coerce.number().int().min(5).max(1_000_000).default(DEFAULT_SETTINGS.maxPageSize),
   })
   .refine((c) => c.auth !== 'strict' || c.credentials !== undefined, {
     message: '--auth strict needs --credentials FILE (or VPCPEER_CREDENTIALS)',
@@ -64,6 +84,14 @@ export const settingsOf = (config: ServeConfig): Settings => ({
   activePeeringsPerVpc: config.peeringActiveLimit,
   outstandingPeeringsPerAccount: config.peeringOutstandingLimit,
   flowLogDirectory: config.flowLogDir ?? join(config.dataDir, 'flow-logs'),
+  maxPageSize: config.maxPageSize,
+})
+
+export const limitsOf = (config: ServeConfig): Limits => ({
+  bodyBytes: config.bodyLimit,
+  requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+  keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
+  maxConnections: config.maxConnections,
 })
 
 export const sqlitePath = (config: ServeConfig) =>
@@ -76,12 +104,13 @@ const credentialsFile = z.object({
         accessKeyId: z.string().min(1),
         secretAccessKey: z.string().min(1),
         accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits'),
+        admin: z.boolean().optional(),
       }),
     )
     .min(1),
 })
 
-/** Reads a strict-mode credentials file: `{"credentials": [{accessKeyId, secretAccessKey, accountId}]}`. */
+/** Reads a strict-mode credentials file: `{"credentials": [{accessKeyId, secretAccessKey, accountId, admin?}]}`. */
 export function loadCredentials(path: string): Map<string, Credential> {
   let raw: unknown
   try {
@@ -97,7 +126,7 @@ export function loadCredentials(path: string): Map<string, Credential> {
   return new Map(
     result.data.credentials.map((c) => [
       c.accessKeyId,
-      { secretAccessKey: c.secretAccessKey, accountId: c.accountId },
+      { secretAccessKey: c.secretAccessKey, accountId: c.accountId, ...(c.admin ? { admin: true } : {}) },
     ]),
   )
 }

@@ -50,6 +50,8 @@ export const errors = {
   invalidNextToken: (token: string) => fail('InvalidNextToken', `The token '${token}' is invalid.`),
   dryRun: () => fail('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412),
   requestEntityTooLarge: () => fail('RequestEntityTooLarge', 'Request body is too large.', 413),
+  requestTimeout: (seconds: number) =>
+    fail('RequestTimeout', `The request was not received in full within ${seconds} seconds.`, 408),
   internal: () => fail('InternalError', 'An internal error has occurred', 500),
   unsupportedProtocol: (message: string) => fail('UnsupportedProtocol', message),
   invalidRequest: (message: string, status = 400) => fail('InvalidRequest', message, status),
@@ -74,6 +76,7 @@ export const errors = {
   missingAuthenticationToken: () =>
     fail('MissingAuthenticationToken', 'Request is missing Authentication Token', 401),
   incompleteSignature: (message: string) => fail('IncompleteSignature', message, 400),
+  unauthorizedOperation: (message: string) => fail('UnauthorizedOperation', message, 403),
 
   // resources by id
   notFound: (kind: IdKind, id: string) =>

@@ -73,6 +73,18 @@ export const ids = {
     'InvalidNetworkInsightsAnalysisId.NotFound',
     'InvalidNetworkInsightsAnalysisId.Malformed',
   ),
+  networkInsightsAccessScope: kind(
+    'nis',
+    'networkInsightsAccessScope',
+    'InvalidNetworkInsightsAccessScopeId.NotFound',
+    'InvalidNetworkInsightsAccessScopeId.Malformed',
+  ),
+  networkInsightsAccessScopeAnalysis: kind(
+    'nisa',
+    'networkInsightsAccessScopeAnalysis',
+    'InvalidNetworkInsightsAccessScopeAnalysisId.NotFound',
+    'InvalidNetworkInsightsAccessScopeAnalysisId.Malformed',
+  ),
 } as const
 
 const ID_PATTERN = /^[a-z][a-z-]*-(?:[0-9a-f]{8}|[0-9a-f]{17})$/

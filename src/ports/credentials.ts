@@ -2,6 +2,8 @@
 export interface Credential {
   readonly secretAccessKey: string
   readonly accountId: string
+  /** Whether the key may reset the server and move its clock (strict mode's admin routes). */
+  readonly admin?: boolean
 }
 
 /** The credential store strict mode verifies signatures against: a key id's credential, if any. */

@@ -9,7 +9,8 @@ import { XML_TYPE } from './query.js'
 /**
  * Answers what Node refuses before any route sees it (a request line and headers over
  * `maxHeaderSize`, such as a GET with a very long query string, or bytes that are not HTTP) in
- * EC2's error envelope, as every other refusal is, instead of Fastify's JSON.
+ * EC2's error envelope, as every other refusal is, instead of Fastify's JSON; so does a request
+ * that has not arrived in full within the request timeout (a slow body, or nothing sent at all).
  */
 export function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Duplex) {
   // A reset connection has nobody left to answer.
@@ -17,7 +18,9 @@ export function answerClientError(this: FastifyInstance, error: Error & { code?:
   const refusal =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? errors.requestHeaderSectionTooLarge(maxHeaderSize)
-      : errors.invalidRequest('The request is not valid HTTP/1.1.')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? errors.requestTimeout(this.server.requestTimeout / 1000)
+        : errors.invalidRequest('The request is not valid HTTP/1.1.')
   const requestId = randomUUID()
   this.log.debug({ err: error, requestId }, `refused before routing: ${refusal.code}`)
   if (socket.writable) {

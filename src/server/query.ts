@@ -5,6 +5,7 @@ import { ec2Error, handleEc2, type QueryResponse } from '../protocol/ec2-query/h
 import { handleIdentity, identityError, identityService } from '../protocol/identity/handler.js'
 import { queryPairs } from '../protocol/sigv4/canonical.js'
 import { type AuthMode, authenticate } from '../protocol/sigv4/verify.js'
+import { incomingOf } from './incoming.js'
 import type { Metrics } from './metrics.js'
 
 export const XML_TYPE = 'text/xml;charset=UTF-8'
@@ -20,27 +21,15 @@ export interface QueryOptions {
 /** The AWS Query endpoint: `POST /` (and GET with `Action=`) for EC2, STS and IAM. */
 export const queryPlugin: FastifyPluginAsync<QueryOptions> = async (app, options) => {
   async function handleQuery(request: FastifyRequest): Promise<QueryResponse> {
-    const url = request.raw.url ?? '/'
-    const queryStart = url.indexOf('?')
-    const rawQuery = queryStart < 0 ? '' : url.slice(queryStart + 1)
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+    const incoming = incomingOf(request)
     // The query string is read as SigV4 reads it (`+` stays `+`); a form body as forms are read.
-    const params = new URLSearchParams(queryPairs(rawQuery))
-    for (const [key, value] of new URLSearchParams(body.toString('utf8'))) params.append(key, value)
+    const params = new URLSearchParams(queryPairs(incoming.rawQuery))
+    for (const [key, value] of new URLSearchParams(incoming.body.toString('utf8'))) params.append(key, value)
     const requestId = request.id
     let caller: Caller
     let service: string | undefined
     try {
-      const identity = authenticate(
-        {
-          method: request.method,
-          path: url.slice(0, queryStart < 0 ? undefined : queryStart),
-          rawQuery,
-          headers: request.headers,
-          body,
-        },
-        options.auth,
-      )
+      const identity = authenticate(incoming, options.auth)
       caller = { accountId: identity.accountId, region: identity.region, accessKeyId: identity.accessKeyId }
       service = identity.service
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { authMode, type ServeConfig, settingsOf, sqlitePath } from '../config/config.js'
+import { authMode, limitsOf, type ServeConfig, settingsOf, sqlitePath } from '../config/config.js'
 import type { Store } from '../ports/store.js'
 import { openStore } from '../storage/kysely-store.js'
 import { buildServer } from './app.js'
@@ -17,7 +17,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const store = await openStore(
     config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqlitePath: sqlitePath(config) },
   )
-  const app = await buildServer({ store, auth, logLevel: config.logLevel, settings: settingsOf(config) })
+  const app = await buildServer({
+    store,
+    auth,
+    logLevel: config.logLevel,
+    settings: settingsOf(config),
+    limits: limitsOf(config),
+  })
   try {
     await app.listen({ host: config.host, port: config.port })
   } catch (error) {

@@ -6,6 +6,7 @@ import { AdjustableClock } from '../../src/ports/clock.js'
 import type { Store } from '../../src/ports/store.js'
 import type { AuthMode } from '../../src/protocol/sigv4/verify.js'
 import { buildServer } from '../../src/server/app.js'
+import type { Limits } from '../../src/server/limits.js'
 import { openStore } from '../../src/storage/kysely-store.js'
 
 export interface TestServer {
@@ -18,7 +19,7 @@ export interface TestServer {
 
 /** A real server on 127.0.0.1, port 0, over an in-memory SQLite store unless one is given. */
 export async function startTestServer(
-  options: { auth?: AuthMode; store?: Store; settings?: Partial<Settings> } = {},
+  options: { auth?: AuthMode; store?: Store; settings?: Partial<Settings>; limits?: Partial<Limits> } = {},
 ): Promise<TestServer> {
   const store = options.store ?? (await openStore({ sqlitePath: ':memory:' }))
   const clock = new AdjustableClock()
@@ -28,6 +29,7 @@ export async function startTestServer(
     auth: options.auth ?? { kind: 'open', defaultRegion: 'us-east-1' },
     logLevel: 'silent',
     ...(options.settings ? { settings: options.settings } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()

@@ -18,8 +18,24 @@ export interface Node {
 const ENVELOPE =
   /^(Action|Version|X-Amz-[A-Za-z-]+|AWSAccessKeyId|SignatureVersion|SignatureMethod|Signature|Timestamp|Expires)$/
 
+/**
+ * The most parameters one request may carry, and the most entries of a list that sets no
+ * limit of its own: a request's cost stays bounded whatever its body size allows.
+ */
+export const MAX_PARAMETERS = 5000
+export const MAX_LIST_ENTRIES = 1000
+/** AWS's limit on the values of all filters of one call. */
+export const MAX_FILTER_VALUES = 200
+
 export function decodeTree(params: URLSearchParams): Node {
   const root: Node = { children: new Map() }
+  let count = 0
+  for (const _ of params) count++
+  if (count > MAX_PARAMETERS) {
+    throw errors.invalidRequest(
+      `The request has ${count} parameters; at most ${MAX_PARAMETERS} are accepted.`,
+    )
+  }
   for (const [key, value] of params) {
     if (ENVELOPE.test(key)) continue
     let node = root
@@ -43,7 +59,19 @@ function firstName(node: Node, path: string): string {
   return first ? firstName(first[1], `${path}.${first[0]}`) : path
 }
 
+/**
+ * What a parameter looks like on the wire, for tools that generate requests (the protocol
+ * fuzzer reads every action's parameters from here, so a new parameter is fuzzed unasked).
+ */
+export type Shape =
+  | { readonly kind: 'string' | 'bool' | 'timestamp' }
+  | { readonly kind: 'int'; readonly min?: number; readonly max?: number }
+  | { readonly kind: 'oneOf'; readonly values: readonly string[] }
+  | { readonly kind: 'list'; readonly item: Shape; readonly max?: number }
+  | { readonly kind: 'struct'; readonly members: Readonly<Record<string, Spec<unknown>>> }
+
 export interface Spec<T> {
+  readonly shape: Shape
   /** Whether the action fails with MissingParameter when this parameter is absent. */
   readonly required: boolean
   /** The value when absent (lists: []), so inputs need no undefined checks. */
@@ -59,8 +87,9 @@ export type StructOf<M extends Record<string, Spec<unknown>>> = { [K in Required
   [K in Exclude<keyof M, RequiredKeys<M>>]?: Infer<M[K]>
 }
 
-function scalar<T>(decode: (text: string, name: string) => T): Spec<T> {
+function scalar<T>(shape: Shape, decode: (text: string, name: string) => T): Spec<T> {
   return {
+    shape,
     required: false,
     decode(node, name) {
       if (node.children?.size) throw errors.unknownParameter(firstName(node, name))
@@ -69,10 +98,10 @@ function scalar<T>(decode: (text: string, name: string) => T): Spec<T> {
   }
 }
 
-export const string = () => scalar((text) => text)
+export const string = () => scalar({ kind: 'string' }, (text) => text)
 
 export const int = (range: { min?: number; max?: number } = {}) =>
-  scalar((text, name) => {
+  scalar({ kind: 'int', ...range }, (text, name) => {
     if (!/^-?\d{1,15}$/.test(text)) throw errors.invalidValue(name, text, 'Expected an integer.')
     const value = Number(text)
     if ((range.min !== undefined && value < range.min) || (range.max !== undefined && value > range.max)) {
@@ -86,7 +115,7 @@ export const int = (range: { min?: number; max?: number } = {}) =>
   })
 
 export const bool = () =>
-  scalar((text, name) => {
+  scalar({ kind: 'bool' }, (text, name) => {
     const lower = text.toLowerCase()
     if (lower !== 'true' && lower !== 'false')
       throw errors.invalidValue(name, text, 'Expected true or false.')
@@ -94,7 +123,7 @@ export const bool = () =>
   })
 
 export const oneOf = <const V extends string>(values: readonly V[]) =>
-  scalar((text, name) => {
+  scalar({ kind: 'oneOf', values }, (text, name) => {
     if (!(values as readonly string[]).includes(text)) {
       throw errors.invalidValue(name, text, `Valid values: ${values.join(', ')}.`)
     }
@@ -102,7 +131,7 @@ export const oneOf = <const V extends string>(values: readonly V[]) =>
   })
 
 export const timestamp = () =>
-  scalar((text, name) => {
+  scalar({ kind: 'timestamp' }, (text, name) => {
     const date = new Date(text)
     if (Number.isNaN(date.getTime())) throw errors.invalidValue(name, text, 'Expected an ISO 8601 timestamp.')
     return date
@@ -112,9 +141,13 @@ export function required<T>(spec: Spec<T>): Spec<T> & { required: true } {
   return { ...spec, required: true }
 }
 
-/** A flattened list, `Name.1`, `Name.2`, … ordered by index. */
-export function list<T>(item: Spec<T>, limits: { max?: number } = {}): Spec<T[]> & { absent: T[] } {
+/** A flattened list, `Name.1`, `Name.2`, … ordered by index; at most MAX_LIST_ENTRIES unless `max` says. */
+export function list<T>(
+  item: Spec<T>,
+  { max = MAX_LIST_ENTRIES }: { max?: number } = {},
+): Spec<T[]> & { absent: T[] } {
   return {
+    shape: { kind: 'list', item: item.shape, max },
     required: false,
     absent: [],
     decode(node, name) {
@@ -124,8 +157,8 @@ export function list<T>(item: Spec<T>, limits: { max?: number } = {}): Spec<T[]>
         if (!/^[1-9]\d{0,5}$/.test(index)) throw errors.unknownParameter(firstName(child, `${name}.${index}`))
       }
       entries.sort((a, b) => Number(a[0]) - Number(b[0]))
-      if (limits.max !== undefined && entries.length > limits.max) {
-        throw errors.invalidParameterValue(`The maximum number of ${name} values is ${limits.max}.`)
+      if (entries.length > max) {
+        throw errors.invalidParameterValue(`The maximum number of ${name} values is ${max}.`)
       }
       return entries.map(([index, child]) => item.decode(child, `${name}.${index}`))
     },
@@ -135,6 +168,7 @@ export function list<T>(item: Spec<T>, limits: { max?: number } = {}): Spec<T[]>
 /** A nested structure, `Name.Member`. */
 export function struct<M extends Record<string, Spec<unknown>>>(members: M): Spec<StructOf<M>> {
   return {
+    shape: { kind: 'struct', members },
     required: false,
     decode(node, name) {
       if (node.value !== undefined && !node.children?.size) throw errors.unknownParameter(name)
@@ -172,6 +206,7 @@ export function mapped<T, U, S extends Spec<T>>(
   convert: (value: T) => U,
 ): Spec<U> & { required: S['required'] } & (S extends { absent: T } ? { absent: U } : unknown) {
   return {
+    shape: spec.shape,
     required: spec.required,
     ...(spec.absent !== undefined ? { absent: convert(spec.absent) } : {}),
     decode: (node, name) => convert(spec.decode(node, name)),
@@ -206,7 +241,15 @@ export const camelCased = <T, S extends Spec<T>>(spec: S & Spec<T>) =>
 
 export const filters = mapped(
   list(struct({ Name: required(string()), Value: list(string()) }), { max: 50 }),
-  (wire): Filter[] => wire.map((filter) => ({ name: filter.Name, values: filter.Value })),
+  (wire): Filter[] => {
+    const values = wire.reduce((sum, filter) => sum + filter.Value.length, 0)
+    if (values > MAX_FILTER_VALUES) {
+      throw errors.filterLimitExceeded(
+        `The maximum number of filter values specified on a single call is ${MAX_FILTER_VALUES}`,
+      )
+    }
+    return wire.map((filter) => ({ name: filter.Name, values: filter.Value }))
+  },
 )
 
 export const tag = mapped(

@@ -1,3 +1,4 @@
+import type { Context } from '../../app/context.js'
 import type { Filter } from '../../app/describe.js'
 import { availableAddresses } from '../../app/subnets.js'
 import { dhcpOptionsId } from '../../app/vpcs.js'
@@ -111,11 +112,13 @@ export function describeParams<K extends string>(idName: K, range: { min: number
 export function describeRequest(
   ids: readonly string[],
   input: { Filter: readonly Filter[]; MaxResults?: number; NextToken?: string },
+  ctx: Context,
 ) {
   return {
     ids,
     filters: input.Filter,
     ...(input.MaxResults !== undefined ? { maxResults: input.MaxResults } : {}),
     ...(input.NextToken !== undefined ? { nextToken: input.NextToken } : {}),
+    ...(ids.length === 0 ? { pageLimit: ctx.settings.maxPageSize } : {}),
   }
 }

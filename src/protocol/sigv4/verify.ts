@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { errors } from '../../domain/errors.js'
+import { isRegionName } from '../../domain/regions.js'
 import type { CredentialLookup } from '../../ports/credentials.js'
 import {
   ALGORITHM,
@@ -26,6 +27,8 @@ export interface Identity {
   readonly region: string
   /** The service the request was signed for (`ec2`, `sts`, `iam`); undefined when unsigned. */
   readonly service?: string
+  /** Whether the key may call the admin routes that change the whole server (strict mode). */
+  readonly admin?: boolean
 }
 
 export type AuthMode =
@@ -74,6 +77,12 @@ function parseCredential(credential: string): { accessKeyId: string; scope: Scop
   }
   if (!/^\d{8}$/.test(date))
     throw errors.incompleteSignature(`Credential date '${date}' is not in the form YYYYMMDD.`)
+  // The scope's region is where the caller acts: a name that is no region is refused, not stored.
+  if (!isRegionName(region)) {
+    throw errors.incompleteSignature(
+      `Credential should be scoped to a valid region, not '${region}'. Credential=${credential}`,
+    )
+  }
   return { accessKeyId, scope: { date, region, service } }
 }
 
@@ -189,5 +198,6 @@ export function authenticate(request: IncomingRequest, mode: AuthMode, now: Date
     accountId: credential.accountId,
     region: parts.scope.region,
     service: parts.scope.service,
+    ...(credential.admin ? { admin: true } : {}),
   }
 }

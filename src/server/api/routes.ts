@@ -4,6 +4,7 @@ import type { Caller, Context, Services } from '../../app/context.js'
 import { runUseCase } from '../../app/run.js'
 import { type ApiError, errors, isApiError } from '../../domain/errors.js'
 import { type AuthMode, authenticate } from '../../protocol/sigv4/verify.js'
+import { incomingOf } from '../incoming.js'
 
 /**
  * The JSON API under /_vpcpeer/api/, for the console and the CLI's data-plane commands. It
@@ -46,19 +47,8 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string):
 /** A path parameter (routes only match when it is there). */
 export const param = (request: ApiRequest, name: string) => request.params[name] ?? ''
 
-function callerOf(request: FastifyRequest, auth: AuthMode, body: Buffer): Caller {
-  const url = request.raw.url ?? '/'
-  const queryStart = url.indexOf('?')
-  const identity = authenticate(
-    {
-      method: request.method,
-      path: queryStart < 0 ? url : url.slice(0, queryStart),
-      rawQuery: queryStart < 0 ? '' : url.slice(queryStart + 1),
-      headers: request.headers,
-      body,
-    },
-    auth,
-  )
+function callerOf(request: FastifyRequest, auth: AuthMode): Caller {
+  const identity = authenticate(incomingOf(request), auth)
   return { accountId: identity.accountId, region: identity.region, accessKeyId: identity.accessKeyId }
 }
 
@@ -90,7 +80,7 @@ export const apiPlugin: FastifyPluginAsync<ApiOptions> = async (app, { services,
       handler: async (request, reply) => {
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
         try {
-          const caller = callerOf(request, auth, raw)
+          const caller = callerOf(request, auth)
           const input: ApiRequest = {
             body: parseJson(raw),
             query: request.query as Record<string, string | undefined>,

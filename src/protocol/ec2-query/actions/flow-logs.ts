@@ -99,7 +99,7 @@ export const flowLogActions = {
   ),
 
   DescribeFlowLogs: query(describeParams('FlowLogId', pageRange), async (ctx, input) => {
-    const page = await flowLogs.describeFlowLogs(ctx, describeRequest(input.FlowLogId, input))
+    const page = await flowLogs.describeFlowLogs(ctx, describeRequest(input.FlowLogId, input, ctx))
     return {
       flowLogSet: page.items.map((i) => flowLogShape(i.resource.body, i.tags)),
       nextToken: page.nextToken,

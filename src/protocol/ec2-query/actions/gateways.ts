@@ -87,7 +87,7 @@ export const gatewayActions = {
     async (ctx, input) => {
       const page = await gateways.describeInternetGateways(
         ctx,
-        describeRequest(input.InternetGatewayId, input),
+        describeRequest(input.InternetGatewayId, input, ctx),
       )
       return {
         internetGatewaySet: page.items.map((i) => internetGatewayShape(i.resource.body, i.tags)),
@@ -125,7 +125,7 @@ export const gatewayActions = {
     async (ctx, input) => {
       const page = await gateways.describeEgressOnlyInternetGateways(
         ctx,
-        describeRequest(input.EgressOnlyInternetGatewayId, input),
+        describeRequest(input.EgressOnlyInternetGatewayId, input, ctx),
       )
       return {
         egressOnlyInternetGatewaySet: page.items.map((i) =>
@@ -167,7 +167,7 @@ export const gatewayActions = {
   ),
 
   DescribeNatGateways: query(describeParams('NatGatewayId', { min: 5, max: 1000 }), async (ctx, input) => {
-    const page = await gateways.describeNatGateways(ctx, describeRequest(input.NatGatewayId, input))
+    const page = await gateways.describeNatGateways(ctx, describeRequest(input.NatGatewayId, input, ctx))
     return {
       natGatewaySet: page.items.map((i) => natGatewayShape(i.resource.body, i.tags)),
       nextToken: page.nextToken,

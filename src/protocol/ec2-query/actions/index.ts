@@ -1,4 +1,5 @@
 import type { AnyAction } from '../action.js'
+import { accessScopeActions } from './access-scopes.js'
 import { accountActions } from './account.js'
 import { flowLogActions } from './flow-logs.js'
 import { gatewayActions } from './gateways.js'
@@ -28,4 +29,5 @@ export const ec2Actions: Readonly<Record<string, AnyAction>> = {
   ...securityGroupActions,
   ...flowLogActions,
   ...networkInsightsActions,
+  ...accessScopeActions,
 }

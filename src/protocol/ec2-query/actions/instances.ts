@@ -160,7 +160,7 @@ export const instanceActions = {
   ),
 
   DescribeInstances: query(describeParams('InstanceId', { min: 5, max: 1000 }), async (ctx, input) => {
-    const page = await instances.describeInstances(ctx, describeRequest(input.InstanceId, input))
+    const page = await instances.describeInstances(ctx, describeRequest(input.InstanceId, input, ctx))
     return { reservationSet: reservationSet(page.items, page.view), nextToken: page.nextToken }
   }),
 

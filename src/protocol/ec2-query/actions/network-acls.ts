@@ -78,7 +78,7 @@ export const networkAclActions = {
   }),
 
   DescribeNetworkAcls: query(describeParams('NetworkAclId', pageRange), async (ctx, input) => {
-    const page = await networkAcls.describeNetworkAcls(ctx, describeRequest(input.NetworkAclId, input))
+    const page = await networkAcls.describeNetworkAcls(ctx, describeRequest(input.NetworkAclId, input, ctx))
     return {
       networkAclSet: page.items.map((i) => networkAclShape(i.resource.body, i.tags)),
       nextToken: page.nextToken,

@@ -198,7 +198,7 @@ function explanationShape(explanation: Explanation, names: Names) {
   }
 }
 
-const pathComponentShape = (hop: AnalysedHop, names: Names) => ({
+export const pathComponentShape = (hop: AnalysedHop, names: Names) => ({
   sequenceNumber: hop.sequenceNumber,
   aclRule: aclRuleShape(hop.aclRule),
   attachedTo: componentShape(hop.attachedTo, names),
@@ -300,7 +300,7 @@ export const networkInsightsActions = {
     async (ctx, input) => {
       const page = await insights.describeNetworkInsightsPaths(
         ctx,
-        describeRequest(input.NetworkInsightsPathId, input),
+        describeRequest(input.NetworkInsightsPathId, input, ctx),
       )
       return {
         networkInsightsPathSet: page.items.map((item) =>
@@ -347,7 +347,7 @@ export const networkInsightsActions = {
     },
     async (ctx, input) => {
       const page = await insights.describeNetworkInsightsAnalyses(ctx, {
-        ...describeRequest(input.NetworkInsightsAnalysisId, input),
+        ...describeRequest(input.NetworkInsightsAnalysisId, input, ctx),
         ...defined({
           networkInsightsPathId: input.NetworkInsightsPathId,
           analysisStartTime: input.AnalysisStartTime,

@@ -147,7 +147,10 @@ export const networkInterfaceActions = {
   DescribeNetworkInterfaces: query(
     describeParams('NetworkInterfaceId', { min: 5, max: 1000 }),
     async (ctx, input) => {
-      const page = await enis.describeNetworkInterfaces(ctx, describeRequest(input.NetworkInterfaceId, input))
+      const page = await enis.describeNetworkInterfaces(
+        ctx,
+        describeRequest(input.NetworkInterfaceId, input, ctx),
+      )
       return {
         networkInterfaceSet: page.items.map((i) => networkInterfaceShape(i.resource.body, i.tags, page.view)),
         nextToken: page.nextToken,

@@ -103,7 +103,10 @@ export const peeringActions = {
   DescribeVpcPeeringConnections: query(
     describeParams('VpcPeeringConnectionId', { min: 5, max: 1000 }),
     async (ctx, input) => {
-      const page = await peering.describePeerings(ctx, describeRequest(input.VpcPeeringConnectionId, input))
+      const page = await peering.describePeerings(
+        ctx,
+        describeRequest(input.VpcPeeringConnectionId, input, ctx),
+      )
       return {
         vpcPeeringConnectionSet: page.items.map((item) => peeringShape(item.peering, item.tags)),
         nextToken: page.nextToken,

@@ -119,7 +119,7 @@ export const routeTableActions = {
   }),
 
   DescribeRouteTables: query(describeParams('RouteTableId', { min: 5, max: 100 }), async (ctx, input) => {
-    const page = await routeTables.describeRouteTables(ctx, describeRequest(input.RouteTableId, input))
+    const page = await routeTables.describeRouteTables(ctx, describeRequest(input.RouteTableId, input, ctx))
     return {
       routeTableSet: page.items.map((i) => routeTableShape(i.resource.body, i.tags, page.stateOf)),
       nextToken: page.nextToken,

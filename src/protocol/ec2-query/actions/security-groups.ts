@@ -257,7 +257,7 @@ export const securityGroupActions = {
     async (ctx, input) => {
       const page = await groups.describeSecurityGroups(
         ctx,
-        describeRequest(input.GroupId, input),
+        describeRequest(input.GroupId, input, ctx),
         input.GroupName,
       )
       return {
@@ -312,7 +312,7 @@ export const securityGroupActions = {
   DescribeSecurityGroupRules: query(describeParams('SecurityGroupRuleId', pageRange), async (ctx, input) => {
     const page = await groups.describeSecurityGroupRules(
       ctx,
-      describeRequest(input.SecurityGroupRuleId, input),
+      describeRequest(input.SecurityGroupRuleId, input, ctx),
     )
     return {
       securityGroupRuleSet: page.items.map(({ group, direction, rule, tags }) =>

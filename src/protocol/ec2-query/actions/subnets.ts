@@ -45,7 +45,7 @@ export const subnetActions = {
   }),
 
   DescribeSubnets: query(describeParams('SubnetId', pageRange), async (ctx, input) => {
-    const page = await subnets.describeSubnets(ctx, describeRequest(input.SubnetId, input))
+    const page = await subnets.describeSubnets(ctx, describeRequest(input.SubnetId, input, ctx))
     return {
       subnetSet: page.items.map((i) => subnetShape(i.resource.body, i.tags)),
       nextToken: page.nextToken,

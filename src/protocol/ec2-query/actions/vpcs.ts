@@ -41,7 +41,7 @@ export const vpcActions = {
   }),
 
   DescribeVpcs: query(describeParams('VpcId', pageRange), async (ctx, input) => {
-    const page = await vpcs.describeVpcs(ctx, describeRequest(input.VpcId, input))
+    const page = await vpcs.describeVpcs(ctx, describeRequest(input.VpcId, input, ctx))
     return { vpcSet: page.items.map((i) => vpcShape(i.resource.body, i.tags)), nextToken: page.nextToken }
   }),
 
