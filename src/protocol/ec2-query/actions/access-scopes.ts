@@ -186,7 +186,7 @@ export const accessScopeActions = {
     async (ctx, input) => {
       const page = await scopes.describeNetworkInsightsAccessScopes(
         ctx,
-        describeRequest(input.NetworkInsightsAccessScopeId, input),
+        describeRequest(input.NetworkInsightsAccessScopeId, input, ctx),
       )
       return {
         networkInsightsAccessScopeSet: page.items.map((item) => scopeShape(item.resource.body, item.tags)),
@@ -228,7 +228,7 @@ export const accessScopeActions = {
     },
     async (ctx, input) => {
       const page = await scopes.describeNetworkInsightsAccessScopeAnalyses(ctx, {
-        ...describeRequest(input.NetworkInsightsAccessScopeAnalysisId, input),
+        ...describeRequest(input.NetworkInsightsAccessScopeAnalysisId, input, ctx),
         ...defined({
           networkInsightsAccessScopeId: input.NetworkInsightsAccessScopeId,
           analysisStartTimeBegin: input.AnalysisStartTimeBegin,
