@@ -115,6 +115,7 @@ export const soakRaces: SoakPart = async ({ seed, log }) => {
   const clockPair = await twoServers(clockDatabase.url, CLOCK_SETTINGS)
   let forgotten = 0
   let clockFailures = 0
+  const expiryRaces = { accepted: 0, expired: 0 }
   try {
     const rng = new Random(seed)
     for (let i = 1; i <= SOAK_CLOCK_TIMELINES; i++) {
@@ -122,6 +123,7 @@ export const soakRaces: SoakPart = async ({ seed, log }) => {
       failures.push(...report.failures.map((failure) => `clock timeline ${i}: ${failure}`))
       clockFailures += report.failures.length
       forgotten += report.forgotten
+      if (report.acceptWon !== undefined) expiryRaces[report.acceptWon ? 'accepted' : 'expired']++
       if (i % 20 === 0) log(`${i} clock timelines, ${forgotten} records forgotten`)
     }
   } finally {
@@ -131,6 +133,8 @@ export const soakRaces: SoakPart = async ({ seed, log }) => {
   Object.assign(counts, {
     'clock timelines': SOAK_CLOCK_TIMELINES,
     'records forgotten': forgotten,
+    'accepts racing the expiry that won': expiryRaces.accepted,
+    'accepts racing the expiry that lost': expiryRaces.expired,
     'transitions applied twice or shown differently': clockFailures,
   })
   return { counts, failures }
