@@ -15,6 +15,7 @@ const parts: Record<string, () => Promise<SoakPart>> = {
   fuzz: async () => (await import('../test/soak/fuzz.js')).soakFuzz,
   crash: async () => (await import('../test/soak/crash.js')).soakCrash,
   races: async () => (await import('../test/soak/crash.js')).soakRaces,
+  isolation: async () => (await import('../test/soak/isolation.js')).soakIsolation,
 }
 
 function parseArgs(argv: readonly string[]) {

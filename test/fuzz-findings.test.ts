@@ -103,3 +103,35 @@ describe('the console JSON API', () => {
     })
   })
 })
+
+describe('codes built at run time', () => {
+  it('answers an analysis from an unknown source with NetworkInsightsSource.NotFound, which docs/errors.md lists', async () => {
+    const answer = await send(
+      server.url,
+      request({
+        path: '/_vpcpeer/api/insights',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(
+          JSON.stringify({
+            source: 'eni-08771251bb3adb354',
+            destinationIp: '10.0.0.5',
+            protocol: 'udp',
+            port: 1,
+          }),
+        ),
+      }),
+    )
+    expect(answer.status).toBe(400)
+    expect(JSON.parse(answer.body).error.code).toBe('NetworkInsightsSource.NotFound')
+    expect(judge(answer, documented)).toBeUndefined()
+  })
+})
+
+describe('filter values', () => {
+  it('takes a filter value of 390 KB (was a 500: too large for the regular expression it became)', async () => {
+    const body = `Action=DescribeNetworkAcls&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=${'v'.repeat(390_000)}`
+    const answer = await send(server.url, request({ body: Buffer.from(body) }))
+    expect(answer.status).toBe(200)
+    expect(answer.body).toContain('<networkAclSet/>')
+  })
+})

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { CreateVpcCommand, DescribeVpcsCommand, paginateDescribeVpcs } from '@aws-sdk/client-ec2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_FILTER_VALUES, MAX_LIST_ENTRIES, MAX_PARAMETERS } from '../src/protocol/ec2-query/params.js'
@@ -106,8 +107,8 @@ function hold(bytes = ''): { socket: Socket; answer: Promise<string> } {
 }
 
 describe('clients that hold connections', () => {
-  it('a thousand idle connections and fifty slow bodies do not keep a normal request from its answer', async () => {
-    const idle = Array.from({ length: 1000 }, () => hold())
+  it('two thousand idle connections and fifty slow bodies do not keep a normal request from its answer', async () => {
+    const idle = Array.from({ length: 2000 }, () => hold())
     const slow = Array.from({ length: 50 }, () =>
       hold(
         'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nAction=',
@@ -135,6 +136,32 @@ describe('clients that hold connections', () => {
     } finally {
       clearInterval(dribble)
       for (const { socket } of [...idle, ...slow]) socket.destroy()
+    }
+  })
+})
+
+describe('--max-connections', () => {
+  it('closes connections past the limit as they arrive, and serves again once others close', async () => {
+    const small = await startTestServer({ limits: { maxConnections: 20 } })
+    try {
+      const port = Number(new URL(small.url).port)
+      let closed = 0
+      const sockets = Array.from({ length: 25 }, () => {
+        const socket = connect({ host: '127.0.0.1', port })
+        socket.on('error', () => undefined)
+        socket.on('close', () => closed++)
+        return socket
+      })
+      for (let waited = 0; closed < 5 && waited < 10_000; waited += 50) await sleep(50)
+      // The five past the limit were closed; the twenty within it stay open.
+      await sleep(200)
+      expect(closed).toBe(5)
+      for (const socket of sockets) socket.destroy()
+      await sleep(100)
+      const reply = await postForm(small.url, 'Action=DescribeVpcs&Version=2016-11-15')
+      expect(reply.status).toBe(200)
+    } finally {
+      await small.close()
     }
   })
 })

@@ -95,6 +95,30 @@ describe('wildcard', () => {
     expect(wildcard(pattern).test(value)).toBe(expected)
   })
 
+  it('takes values too long for a regular expression (the fuzzer sent a 390 KB one)', () => {
+    const long = 'v'.repeat(400_000)
+    expect(wildcard(long).test(long)).toBe(true)
+    expect(wildcard(long).test(`${long}w`)).toBe(false)
+    expect(wildcard(`${long}*`).test(`${long}w`)).toBe(true)
+  })
+
+  it('answers many stars against a long value without backtracking exponentially', () => {
+    expect(wildcard(`${'*a'.repeat(30)}*b`).test('a'.repeat(5000))).toBe(false)
+    expect(wildcard(`${'*a'.repeat(30)}*b`).test(`${'a'.repeat(5000)}b`)).toBe(true)
+  })
+
+  it('agrees with a regular expression built from the same pattern', () => {
+    const toRegex = (pattern: string) =>
+      new RegExp(
+        `^${[...pattern].map((ch) => (ch === '*' ? '[\\s\\S]*' : ch === '?' ? '[\\s\\S]' : ch === 'a' ? 'a' : 'b')).join('')}$`,
+      )
+    fc.assert(
+      fc.property(fc.stringMatching(/^[ab*?]{0,8}$/), fc.stringMatching(/^[ab]{0,10}$/), (pattern, value) => {
+        expect(wildcard(pattern).test(value)).toBe(toRegex(pattern).test(value))
+      }),
+    )
+  })
+
   it('without wildcards matches exactly the same string and nothing else', () => {
     fc.assert(
       fc.property(

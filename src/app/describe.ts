@@ -22,27 +22,65 @@ export type FieldValue =
 /** Filter name → the values a resource shows for it. */
 export type FilterFields<T> = Readonly<Record<string, (item: T) => FieldValue>>
 
-const patternCache = new Map<string, RegExp>()
-
-export function wildcard(pattern: string): RegExp {
-  let regex = patternCache.get(pattern)
-  if (!regex) {
-    let source = ''
-    for (let i = 0; i < pattern.length; i++) {
-      const ch = pattern[i]!
-      if (ch === '\\' && i + 1 < pattern.length) source += escapeRegex(pattern[++i]!)
-      else if (ch === '*') source += '[\\s\\S]*'
-      else if (ch === '?') source += '[\\s\\S]'
-      else source += escapeRegex(ch)
-    }
-    regex = new RegExp(`^${source}$`)
-    if (patternCache.size > 10_000) patternCache.clear()
-    patternCache.set(pattern, regex)
-  }
-  return regex
+/** A compiled filter value: `test` says whether a resource's value matches it. */
+export interface Matcher {
+  test(value: string): boolean
 }
 
-const escapeRegex = (ch: string) => ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+const ANY_ONE = Symbol('?')
+const ANY_RUN = Symbol('*')
+type Token = string | typeof ANY_ONE | typeof ANY_RUN
+
+const patternCache = new Map<string, Matcher>()
+
+/**
+ * A filter value as a matcher. Matched by walking the pattern, never by building a regular
+ * expression: a caller's value may be megabytes long (too large for a RegExp) or full of `*`
+ * (which backtracking regexes take exponential time over); this takes at most
+ * pattern × value steps.
+ */
+export function wildcard(pattern: string): Matcher {
+  let matcher = patternCache.get(pattern)
+  if (!matcher) {
+    const tokens: Token[] = []
+    for (let i = 0; i < pattern.length; i++) {
+      const ch = pattern[i]!
+      if (ch === '\\' && i + 1 < pattern.length) tokens.push(pattern[++i]!)
+      else if (ch === '*') tokens.push(ANY_RUN)
+      else if (ch === '?') tokens.push(ANY_ONE)
+      else tokens.push(ch)
+    }
+    matcher = { test: (value) => globMatch(tokens, value) }
+    if (patternCache.size > 10_000) patternCache.clear()
+    patternCache.set(pattern, matcher)
+  }
+  return matcher
+}
+
+/** Greedy matching that, on a mismatch, lets the last `*` take one more character. */
+function globMatch(tokens: readonly Token[], value: string): boolean {
+  let t = 0
+  let v = 0
+  let star = -1
+  let resume = 0
+  while (v < value.length) {
+    const token = tokens[t]
+    if (token === ANY_RUN) {
+      star = t++
+      resume = v
+    } else if (token !== undefined && (token === ANY_ONE || token === value[v])) {
+      t++
+      v++
+    } else if (star >= 0) {
+      t = star + 1
+      v = ++resume
+    } else {
+      return false
+    }
+  }
+  while (tokens[t] === ANY_RUN) t++
+  return t === tokens.length
+}
 
 const asStrings = (value: FieldValue): string[] => {
   if (value === undefined || value === null) return []

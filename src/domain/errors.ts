@@ -295,8 +295,11 @@ export const errors = {
     ),
 
   // Reachability Analyzer (spec §8)
+  // Literal codes, not built from `end`: the catalogue's test reads codes from the source.
   networkInsightsEndpointNotFound: (end: 'Source' | 'Destination', id: string) =>
-    fail(`NetworkInsights${end}.NotFound`, `The ${end.toLowerCase()} '${id}' does not exist`),
+    end === 'Source'
+      ? fail('NetworkInsightsSource.NotFound', `The source '${id}' does not exist`)
+      : fail('NetworkInsightsDestination.NotFound', `The destination '${id}' does not exist`),
   analysisExistsForPath: (pathId: string) =>
     fail(
       'AnalysisExistsForNetworkInsightsPath',

@@ -25,11 +25,15 @@ export function answerClientError(this: FastifyInstance, error: Error & { code?:
   this.log.debug({ err: error, requestId }, `refused before routing: ${refusal.code}`)
   if (socket.writable) {
     const { body } = ec2Error(refusal, requestId, 'unknown')
-    socket.write(
+    // end, not write then destroy: destroying at once can drop the answer and reset the connection.
+    socket.end(
       `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\n` +
         `Content-Type: ${XML_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `x-amzn-requestid: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
     )
+    // A client that keeps the connection open after the answer is cut off soon after.
+    setTimeout(() => socket.destroy(), 1000).unref()
+    return
   }
   socket.destroy(error)
 }

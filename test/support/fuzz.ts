@@ -30,6 +30,12 @@ export interface FuzzAnswer {
   readonly status: number
   readonly contentType: string
   readonly body: string
+  /**
+   * Sent again on a new connection because the kept-alive one it went out on was being closed
+   * by the server's idle timeout at that moment (HTTP/1.1's keep-alive race; Node's docs advise
+   * exactly this retry, for a reused socket only).
+   */
+  readonly retried?: boolean
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -86,7 +92,7 @@ type Wire =
   | string
   | { readonly list: readonly Wire[] }
   | { readonly struct: readonly (readonly [string, Wire])[] }
-type Pairs = [string, string][]
+export type Pairs = [string, string][]
 
 function flatten(name: string, wire: Wire, out: Pairs = []): Pairs {
   if (typeof wire === 'string') out.push([name, wire])
@@ -190,7 +196,7 @@ function membersOf(
 const actionNames = Object.keys(ec2Actions).sort((a, b) => a.localeCompare(b))
 
 /** A well-formed call of a real action: every required parameter, some optional ones. */
-const validCall = (pool: IdPool) =>
+export const validCall = (pool: IdPool) =>
   fc
     .constantFrom(...actionNames)
     .chain((action) =>
@@ -548,6 +554,7 @@ function routeRequest(pool: IdPool, allowReset: boolean): fc.Arbitrary<FuzzReque
   const route = fc.oneof(
     fc.constantFrom(
       'GET /_vpcpeer/api/whoami',
+      'GET /_vpcpeer/api/audit',
       'GET /_vpcpeer/api/topology',
       'GET /_vpcpeer/health',
       'GET /_vpcpeer/clock',
@@ -572,6 +579,7 @@ function routeRequest(pool: IdPool, allowReset: boolean): fc.Arbitrary<FuzzReque
           `GET /_vpcpeer/api/flows?interfaceId=${encodeURIComponent(a)}&limit=${encodeURIComponent(b)}`,
       ),
     seconds.map((s) => `POST /_vpcpeer/clock?advanceSeconds=${encodeURIComponent(s)}`),
+    junk.map((hours) => `GET /_vpcpeer/api/audit?expiryWindowHours=${encodeURIComponent(hours)}`),
     fc.constantFrom(
       'POST /_vpcpeer/clock',
       'PUT /',
@@ -752,9 +760,20 @@ export function fuzzRequests(options: GeneratorOptions): fc.Arbitrary<FuzzReques
 const agent = new Agent({ keepAlive: true, maxSockets: 16 })
 
 /** Sends one request; a transport failure is an answer with status 0 (and the error as body). */
-export function send(url: string, request: FuzzRequest, timeoutMs = 30_000): Promise<FuzzAnswer> {
+export async function send(url: string, request: FuzzRequest, timeoutMs = 30_000): Promise<FuzzAnswer> {
   const target = new URL(url)
   if (request.raw) return sendRaw(target, request.raw, timeoutMs)
+  const first = await sendOnce(target, request, timeoutMs, agent)
+  if (!first.staleSocket) return first.answer
+  return { ...(await sendOnce(target, request, timeoutMs, false)).answer, retried: true }
+}
+
+function sendOnce(
+  target: URL,
+  request: FuzzRequest,
+  timeoutMs: number,
+  via: Agent | false,
+): Promise<{ answer: FuzzAnswer; staleSocket?: boolean }> {
   return new Promise((resolve) => {
     let req: ReturnType<typeof httpRequest>
     try {
@@ -765,7 +784,7 @@ export function send(url: string, request: FuzzRequest, timeoutMs = 30_000): Pro
           method: request.method,
           path: request.path,
           headers: { ...request.headers, 'content-length': String(request.body.length) },
-          agent,
+          agent: via,
           timeout: timeoutMs,
         },
         (res) => {
@@ -773,21 +792,28 @@ export function send(url: string, request: FuzzRequest, timeoutMs = 30_000): Pro
           res.on('data', (chunk: Buffer) => chunks.push(chunk))
           res.on('end', () =>
             resolve({
-              status: res.statusCode ?? 0,
-              contentType: String(res.headers['content-type'] ?? ''),
-              body: Buffer.concat(chunks).toString('utf8'),
+              answer: {
+                status: res.statusCode ?? 0,
+                contentType: String(res.headers['content-type'] ?? ''),
+                body: Buffer.concat(chunks).toString('utf8'),
+              },
             }),
           )
-          res.on('error', (error) => resolve({ status: 0, contentType: '', body: String(error) }))
+          res.on('error', (error) => resolve({ answer: { status: 0, contentType: '', body: String(error) } }))
         },
       )
     } catch (error) {
       // Node refuses to send some generated headers at all: that request never reached the server.
-      resolve({ status: -1, contentType: '', body: String(error) })
+      resolve({ answer: { status: -1, contentType: '', body: String(error) } })
       return
     }
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
-    req.on('error', (error) => resolve({ status: 0, contentType: '', body: String(error) }))
+    req.on('error', (error: Error & { code?: string }) =>
+      resolve({
+        answer: { status: 0, contentType: '', body: String(error) },
+        staleSocket: req.reusedSocket && (error.code === 'ECONNRESET' || error.message === 'socket hang up'),
+      }),
+    )
     req.end(request.body)
   })
 }
