@@ -5,12 +5,15 @@
  *
  *   npm run bench:dataplane [-- --tier S|M|L] [--seed N] [--flows N] [--port N] [--output table|json]
  *
- * Workloads and targets are the reachability reference's §4.2 (W0, Q1, Q3, Q4).
+ * Workloads and targets are the reachability reference's §4.2 (W0, Q1, Q3, Q4); then one
+ * Network Access Analyzer scope and one account's audit.
  */
 import { availableParallelism, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import Table from 'cli-table3'
+import { analyseAccessScope } from '../src/dataplane/access-scope.js'
+import { auditEstate } from '../src/dataplane/audit.js'
 import { evaluateFlow } from '../src/dataplane/evaluate.js'
 import { subnetMatrix, vpcMatrix } from '../src/dataplane/matrix.js'
 import { compileSnapshot } from '../src/dataplane/snapshot.js'
@@ -180,6 +183,40 @@ const allVpcs = estate.vpcs.map((v) => v.vpcId)
 const vpcRuns = timeMatrix(() => vpcMatrix(snapshot, allVpcs))
 console.error(`subnet matrix, tcp port ${matrixPort} …`)
 const subnetRuns = timeMatrix(() => subnetMatrix(snapshot, allVpcs, { protocol: 6, port: matrixPort }))
+// Network Access Analyzer: one account's interfaces to tcp 5432 in another; and the audit.
+const accounts = [...new Set(estate.vpcs.map((v) => v.ownerId))]
+const scopeFrom = accounts[0]!
+const scopeTo = accounts[1] ?? scopeFrom
+const scopeRegion = estate.vpcs.find((v) => v.ownerId === scopeFrom)!.region
+const header = {
+  sourceAddresses: [],
+  destinationAddresses: [],
+  sourcePorts: [],
+  sourcePrefixLists: [],
+  destinationPrefixLists: [],
+}
+console.error(`access-scope analysis: ${scopeFrom}'s interfaces to tcp 5432 in ${scopeTo} …`)
+const accessScope = time(() =>
+  analyseAccessScope(
+    snapshot,
+    {
+      matchPaths: [
+        {
+          source: { resourceStatement: { resources: [scopeFrom], resourceTypes: [] } },
+          destination: {
+            resourceStatement: { resources: [scopeTo], resourceTypes: [] },
+            packetHeaderStatement: { ...header, destinationPorts: ['5432'], protocols: ['tcp'] },
+          },
+          throughResources: [],
+        },
+      ],
+      excludePaths: [],
+    },
+    { accountId: scopeFrom, region: scopeRegion },
+  ),
+)
+console.error(`audit of ${scopeFrom} …`)
+const audited = time(() => auditEstate({ snapshot, flowLogs: [], accountId: scopeFrom }))
 const memory = process.memoryUsage()
 const peakRss = process.resourceUsage().maxRSS * 1024
 
@@ -214,6 +251,13 @@ const rows: Row[] = [
     '< 5 s',
   ],
   [`Q4 subnet matrix, median of ${MATRIX_RUNS}`, ms(subnetMedian.ms), ms(subnetMedian.cpuMs), '< 5 s'],
+  [
+    `NAA access scope to tcp/5432 in another account (${accessScope.value.analyzedEniCount} interfaces, ${accessScope.value.findings.length} findings)`,
+    ms(accessScope.ms),
+    ms(accessScope.cpuMs),
+    '',
+  ],
+  [`audit of one account (${audited.value.length} findings)`, ms(audited.ms), ms(audited.cpuMs), ''],
   ['heap used after compiling', mb(heapAfterBuild), '', '< 1.5 GB'],
   ['heap used at the end', mb(memory.heapUsed), '', ''],
   ['RSS, peak', mb(peakRss), '', ''],
@@ -235,6 +279,15 @@ if (output === 'json') {
         flows: { cold: flowSummary(coldFlows), warm: flowSummary(warmFlows) },
         vpcMatrix: { ...vpcRuns[0], runsMs: vpcRuns.map((r) => r.ms) },
         subnetMatrix: { port: matrixPort, ...subnetRuns[0], runsMs: subnetRuns.map((r) => r.ms) },
+        accessScope: {
+          from: scopeFrom,
+          to: scopeTo,
+          ms: accessScope.ms,
+          cpuMs: accessScope.cpuMs,
+          analyzedEniCount: accessScope.value.analyzedEniCount,
+          findings: accessScope.value.findings.length,
+        },
+        audit: { account: scopeFrom, ms: audited.ms, cpuMs: audited.cpuMs, findings: audited.value.length },
         memory: {
           heapAfterCompileBytes: heapAfterBuild,
           heapUsedBytes: memory.heapUsed,

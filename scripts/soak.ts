@@ -13,6 +13,8 @@ import type { SoakPart } from '../test/support/soak.js'
 /** Each part is loaded only when it runs; a part adds itself here with one line. */
 const parts: Record<string, () => Promise<SoakPart>> = {
   fuzz: async () => (await import('../test/soak/fuzz.js')).soakFuzz,
+  crash: async () => (await import('../test/soak/crash.js')).soakCrash,
+  races: async () => (await import('../test/soak/crash.js')).soakRaces,
   isolation: async () => (await import('../test/soak/isolation.js')).soakIsolation,
 }
 

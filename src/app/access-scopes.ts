@@ -1,6 +1,4 @@
 import { analyseAccessScope } from '../dataplane/access-scope.js'
-import { componentRef } from '../dataplane/refs.js'
-import type { Snapshot } from '../dataplane/snapshot.js'
 import {
   type AccessScopePathInput,
   checkAccessScopePaths,
@@ -11,7 +9,7 @@ import { earlierCreate } from './client-token.js'
 import type { Context } from './context.js'
 import { currentSnapshot } from './dataplane.js'
 import { type PageRequest, paginate } from './describe.js'
-import type { AnalysedHop } from './network-insights.js'
+import { type AnalysedHop, withInstances } from './network-insights.js'
 import { type DescribeRequest, describe, findOwned, kinds, tagsOf } from './resources.js'
 import { applyTags, checkTagSpecifications, type TagSpecification } from './tags.js'
 
@@ -155,17 +153,6 @@ export async function startNetworkInsightsAccessScopeAnalysis(ctx: Context, inpu
   })
   await applyTags(ctx, id, tags)
   return { analysis, tags }
-}
-
-function withInstances(snapshot: Snapshot, hops: readonly AnalysedHop[]): AnalysedHop[] {
-  return hops.map((hop) => {
-    const eni =
-      hop.component.kind === 'network-interface' ? snapshot.interfaces.get(hop.component.id)?.eni : undefined
-    const instanceId = eni?.attachment?.instanceId
-    return instanceId === undefined
-      ? hop
-      : { ...hop, attachedTo: componentRef('instance', instanceId, eni!.region, eni!.ownerId) }
-  })
 }
 
 export interface ScopeAnalysesRequest extends DescribeRequest {

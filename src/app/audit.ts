@@ -1,8 +1,10 @@
-import { type AuditFinding, auditEstate, countBySeverity, type Severity } from '../dataplane/audit.js'
+import { type AuditReport, auditEstate, countBySeverity } from '../dataplane/audit.js'
 import type { FlowLog } from '../domain/flow-log.js'
 import type { Context } from './context.js'
 import { currentSnapshot } from './dataplane.js'
 import { kinds } from './resources.js'
+
+export type { AuditReport }
 
 /**
  * `vpcpeer audit` as a use case: the caller's account (in every region) checked against peering
@@ -13,14 +15,6 @@ import { kinds } from './resources.js'
 export interface AuditRequest {
   /** Report pending requests that expire within this many hours (default 48). */
   readonly expiryWindowHours?: number
-}
-
-export interface AuditReport {
-  readonly accountId: string
-  /** The server-clock instant the estate was read at. */
-  readonly at: string
-  readonly findings: readonly AuditFinding[]
-  readonly summary: Record<Severity, number> & { readonly total: number }
 }
 
 export async function auditAccount(ctx: Context, request: AuditRequest = {}): Promise<AuditReport> {

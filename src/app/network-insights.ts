@@ -319,7 +319,8 @@ async function analyse(
   }
 }
 
-function withInstances(snapshot: Snapshot, hops: readonly PathComponent[]): AnalysedHop[] {
+/** Hops with AWS's AttachedTo: an instance's interface names its instance. */
+export function withInstances(snapshot: Snapshot, hops: readonly PathComponent[]): AnalysedHop[] {
   return hops.map((hop) => {
     const eni =
       hop.component.kind === 'network-interface' ? snapshot.interfaces.get(hop.component.id)?.eni : undefined

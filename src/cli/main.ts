@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { ConfigError, parseServeConfig } from '../config/config.js'
-import { PlanFileError } from '../plan/input.js'
 import { ApiCallError } from './client.js'
 import { auditCommand } from './commands/audit.js'
 import { flowsCommand } from './commands/flows.js'
@@ -180,7 +179,7 @@ program.parseAsync().catch((error: unknown) => {
     process.exit(1)
   }
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2)
-  if (error instanceof ConfigError || error instanceof PlanFileError) {
+  if (error instanceof ConfigError) {
     console.error(`vpcpeer: ${error.message}`)
     process.exit(2)
   }

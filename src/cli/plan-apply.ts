@@ -37,6 +37,27 @@ const tagSpecification = (resourceType: string, tags: Record<string, string>) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Calls in flight at once: the server works while the client signs and sends the next ones. */
+const IN_FLIGHT = 4
+
+/** Runs `work` on every item, at most IN_FLIGHT at a time; the first failure stops the rest. */
+async function inPool<T>(items: readonly T[], work: (item: T) => Promise<void>) {
+  let next = 0
+  let failed = false
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!
+      try {
+        await work(item)
+      } catch (error) {
+        failed = true
+        throw error
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, items.length) }, worker))
+}
+
 /** Applies the plan; refuses hub designs, which need transit gateways vpcpeer does not emulate yet. */
 export async function applyPlan(
   plan: Plan,
@@ -58,7 +79,7 @@ export async function applyPlan(
     return answer
   }
 
-  for (const vpc of plan.vpcs) {
+  await inPool(plan.vpcs, async (vpc) => {
     const c = as(vpc)
     const created = await call(c, 'CreateVpc', {
       CidrBlock: vpc.cidr,
@@ -109,9 +130,11 @@ export async function applyPlan(
         LogDestination: `arn:aws:s3:::${plan.flowLogBucket}/${vpc.name}/`,
       })
     }
-  }
+  })
 
-  for (const peering of plan.peerings) ids.peerings[peering.name] = await connectPeering(peering)
+  await inPool(plan.peerings, async (peering) => {
+    ids.peerings[peering.name] = await connectPeering(peering)
+  })
 
   async function connectPeering(peering: PlannedPeering): Promise<string> {
     const requester = vpcs.get(peering.requester)!
@@ -137,15 +160,17 @@ export async function applyPlan(
     return peeringId
   }
 
-  for (const route of plan.routes) {
-    if (!('peering' in route.target)) continue
+  await inPool(plan.routes, async (route) => {
+    if (!('peering' in route.target)) return
     await call(as(vpcs.get(route.vpc)!), 'CreateRoute', {
       RouteTableId: ids.routeTables[`${route.vpc}.${route.tier}`],
       DestinationCidrBlock: route.destination,
       VpcPeeringConnectionId: ids.peerings[route.target.peering],
     })
-  }
-  for (const { vpc, action, params } of ruleCalls(plan, ids)) await call(as(vpcs.get(vpc)!), action, params)
+  })
+  await inPool(ruleCalls(plan, ids), async ({ vpc, action, params }) => {
+    await call(as(vpcs.get(vpc)!), action, params)
+  })
   // Routes and rules do not need the peerings active; the result does.
   const byScope = new Map<string, { vpc: PlannedVpc; peeringIds: string[] }>()
   for (const peering of plan.peerings) {

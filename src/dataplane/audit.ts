@@ -115,6 +115,15 @@ export interface AuditFinding {
   readonly related: readonly string[]
 }
 
+/** What `GET /_vpcpeer/api/audit` answers and `vpcpeer audit -o json` prints. */
+export interface AuditReport {
+  readonly accountId: string
+  /** The server-clock instant the estate was read at. */
+  readonly at: string
+  readonly findings: readonly AuditFinding[]
+  readonly summary: Record<Severity, number> & { readonly total: number }
+}
+
 export interface AuditInput {
   readonly snapshot: Snapshot
   /** Every flow log of the estate (those of other accounts never cover the caller's VPCs). */

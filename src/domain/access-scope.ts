@@ -85,18 +85,10 @@ export function parsePortRange(parameter: string, text: string): PortRange {
 const ACCOUNT = /^\d{12}$/
 const RESOURCE_ID = /^[a-z][a-z-]*-[0-9a-f]{8,17}$/
 
-export interface ResourceStatementInput {
-  readonly resources: readonly string[]
-  readonly resourceTypes: readonly string[]
-}
+export type ResourceStatementInput = ResourceStatement
 
-export interface PacketHeaderStatementInput {
-  readonly sourceAddresses: readonly string[]
-  readonly destinationAddresses: readonly string[]
-  readonly sourcePorts: readonly string[]
-  readonly destinationPorts: readonly string[]
-  readonly sourcePrefixLists: readonly string[]
-  readonly destinationPrefixLists: readonly string[]
+/** A packet-header statement as asked: protocols not yet checked. */
+export type PacketHeaderStatementInput = Omit<PacketHeaderStatement, 'protocols'> & {
   readonly protocols: readonly string[]
 }
 

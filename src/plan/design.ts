@@ -7,8 +7,8 @@ import type { PlanFile, PortRange } from './input.js'
  * VPCs that already exist), a block per tier and a subnet per availability zone inside it, and
  * per connection or group a topology: a mesh of peerings when the quotas allow it (it is always
  * the cheaper of the two, having no hourly or processing charges), otherwise a transit gateway
- * hub. Routes go only to the tiers that must be reached, and security-group rules admit exactly
- * the named ports from exactly those tiers.
+ * hub. A mesh routes each tier only to the tiers it must reach (a hub sends the pools to the
+ * gateway), and security-group rules admit exactly the named ports from exactly those tiers.
  */
 
 /** Hours in the average month the monthly costs are computed for (8,760 / 12). */
@@ -81,6 +81,8 @@ export interface Decision {
   /** `connections[0]` or the group's name. */
   readonly name: string
   readonly members: readonly string[]
+  /** Who talks with whom: `a -> b, c` for a connection, `a, b, c` for a group. */
+  readonly between: string
   readonly topology: 'mesh' | 'hub'
   readonly reason: string
   /** Monthly estimate of each design, in USD. */
@@ -124,6 +126,7 @@ interface Endpoint {
 interface Unit {
   readonly name: string
   readonly members: readonly string[]
+  readonly between: string
   readonly pairs: readonly (readonly [Endpoint, Endpoint])[]
   /** A connection admits traffic from `from` to `to` only; a group, both ways. */
   readonly bothWays: boolean
@@ -143,6 +146,7 @@ function unitsOf(file: PlanFile): Unit[] {
   const connections = file.connections.map<Unit>((c, i) => ({
     name: `connections[${i}]`,
     members: [...c.from, ...c.to],
+    between: `${c.from.join(', ')} -> ${c.to.join(', ')}`,
     pairs: c.from.flatMap((f) => c.to.map((t) => [endpointOf(file, f), endpointOf(file, t)] as const)),
     bothWays: false,
     ports: c.ports,
@@ -157,6 +161,7 @@ function unitsOf(file: PlanFile): Unit[] {
     return {
       name: g.name,
       members: g.members,
+      between: g.members.join(', '),
       pairs,
       bothWays: true,
       ports: g.ports,
@@ -379,6 +384,7 @@ export function designPlan(file: PlanFile, existing: readonly ExistingVpc[] = []
     decisions.push({
       name: unit.name,
       members: unit.members,
+      between: unit.between,
       topology: mesh ? 'mesh' : 'hub',
       reason,
       cost,
@@ -421,12 +427,12 @@ export function designPlan(file: PlanFile, existing: readonly ExistingVpc[] = []
         `route table of ${key} holds ${table.size + 1} routes with the local one (quota ${routesPerRouteTable})`,
       )
   }
-  const ingressPerGroup = new Map<string, number>()
+  const rulesPerGroupAndDirection = new Map<string, number>()
   for (const rule of rules.values()) {
     const key = `${tableKey(rule.vpc, rule.tier)} ${rule.direction}`
-    ingressPerGroup.set(key, (ingressPerGroup.get(key) ?? 0) + 1)
+    rulesPerGroupAndDirection.set(key, (rulesPerGroupAndDirection.get(key) ?? 0) + 1)
   }
-  for (const [key, count] of ingressPerGroup) {
+  for (const [key, count] of rulesPerGroupAndDirection) {
     if (count > 60) warnings.push(`security group ${key} needs ${count} rules (AWS allows 60 per direction)`)
   }
 

@@ -35,8 +35,6 @@ export interface CrashOptions {
   readonly database: readonly string[]
   readonly seed: number
   readonly writers?: number
-  /** Called after each round's restart and check. */
-  readonly onRound?: (round: RoundReport) => void
 }
 
 export interface RoundReport {
@@ -47,7 +45,7 @@ export interface RoundReport {
   /** Writes in flight at the kill, and how many of them took effect. */
   readonly inFlight: number
   readonly applied: number
-  /** Acknowledged writes missing after the restart. */
+  /** What the ledger holds (a resource, a state) that the restarted server lacks. */
   readonly lost: number
   /** Everything that broke a promise: lost writes, half actions, broken invariants, 5xx, … */
   readonly violations: readonly string[]
@@ -305,7 +303,10 @@ function candidates(ledger: Ledger, writer: number, rng: Random): [number, () =>
       () => {
         const vpcId = rng.pick(roomy)
         const vpc = ledger.vpcs[vpcId]!
-        const cidr = `10.${vpc.octet}.${vpc.nextSubnet++ % 256}.0/24`
+        const used = new Set(Object.values(vpc.subnets))
+        let cidr: string
+        do cidr = `10.${vpc.octet}.${vpc.nextSubnet++ % 256}.0/24`
+        while (used.has(cidr))
         return {
           label: `CreateSubnet ${cidr} in ${vpcId}`,
           send: async (client) =>
@@ -631,8 +632,19 @@ async function revisionOf(url: string): Promise<number> {
   return ((await response.json()) as { revision: number }).revision
 }
 
-const startServer = async (database: readonly string[]) =>
-  spawnServer(['--log-level', 'warn', ...database], { port: await freePort(), bundled: true })
+/** Starts a server on the database; a port another process took in the meantime is tried again. */
+async function startServer(database: readonly string[]): Promise<ServerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnServer(['--log-level', 'warn', ...database], {
+        port: await freePort(),
+        bundled: true,
+      })
+    } catch (error) {
+      if (attempt === 3 || !String(error).includes('EADDRINUSE')) throw error
+    }
+  }
+}
 
 /**
  * One database through many crashes. `start` spawns the first server; each `round` puts it
@@ -719,8 +731,6 @@ export class CrashRun {
     this.totals.applied += figures.applied
     this.totals.lost += figures.lost
     this.totals.violations.push(...figures.violations.map((v) => `round ${round}: ${v}`))
-    const report: RoundReport = { round, killedAfterMs, inFlight, ...figures }
-    this.options.onRound?.(report)
-    return report
+    return { round, killedAfterMs, inFlight, ...figures }
   }
 }

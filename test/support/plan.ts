@@ -91,3 +91,20 @@ export async function builtPairs(endpoint: string, plan: Plan, vpcIds: Record<st
   }
   return { vpcPairs, tierPairs }
 }
+
+export interface AuditFinding {
+  readonly ruleId: string
+  readonly severity: 'high' | 'medium' | 'low'
+  readonly problem: string
+}
+
+/** `vpcpeer audit`'s findings (GET /_vpcpeer/api/audit) for each account of the plan, every region. */
+export async function auditFindings(endpoint: string, plan: Plan): Promise<AuditFinding[]> {
+  const findings: AuditFinding[] = []
+  for (const accountId of new Set(plan.vpcs.map((v) => v.account))) {
+    const connection = { endpoint, accessKeyId: accountId, secretAccessKey: 'vpcpeer', region: 'us-east-1' }
+    const report = await callApi<{ findings: AuditFinding[] }>(connection, 'GET', '/audit')
+    findings.push(...report.findings)
+  }
+  return findings
+}

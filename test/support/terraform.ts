@@ -46,7 +46,12 @@ export interface TerraformRun {
 }
 
 /** A working folder with one configuration and a CLI config that installs only from the mirror. */
-export async function terraformWorkspace(configFile: string, mirror: string) {
+export async function terraformWorkspace(
+  configFile: string,
+  mirror: string,
+  /** How long one terraform command may run before it is stopped. */
+  { commandTimeoutMs = 300_000 } = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'vpcpeer-tf-'))
   await copyFile(configFile, join(dir, 'main.tf'))
   const cliConfig = join(dir, 'cli.tfrc')
@@ -80,7 +85,7 @@ export async function terraformWorkspace(configFile: string, mirror: string) {
         execFile(
           'terraform',
           [...args, '-no-color'],
-          { cwd: dir, env, timeout: 300_000, maxBuffer: 32 << 20 },
+          { cwd: dir, env, timeout: commandTimeoutMs, maxBuffer: 32 << 20 },
           (error, stdout, stderr) => {
             const code = error ? ((error as { code?: number }).code ?? 1) : 0
             resolve({ code: typeof code === 'number' ? code : 1, output: `${stdout}\n${stderr}` })

@@ -14,6 +14,7 @@ import {
   type Session,
   storedSecret,
 } from './session.ts'
+import { AuditView } from './views/audit.tsx'
 import { FlowsView } from './views/flows.tsx'
 import { InboxView } from './views/inbox.tsx'
 import { LoginView } from './views/login.tsx'
@@ -37,6 +38,7 @@ const NAV: readonly { view: ViewName; label: string }[] = [
   { view: 'inbox', label: 'Peering inbox' },
   { view: 'trace', label: 'Trace' },
   { view: 'flows', label: 'Flow logs' },
+  { view: 'audit', label: 'Audit' },
 ]
 
 export function App() {
@@ -205,6 +207,8 @@ function CurrentView({ route }: { route: Route }) {
       return <TraceView route={route} />
     case 'flows':
       return <FlowsView route={route} />
+    case 'audit':
+      return <AuditView />
     default:
       return <TopologyView route={route} />
   }

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'react'
  * Every view has its own address in the hash (`#/vpcs/vpc-…`, `#/trace?source=…`), so it can
  * be shared and reloaded; the account and region sit in the query string before it.
  */
-export type ViewName = 'topology' | 'inbox' | 'vpc' | 'trace' | 'flows'
+export type ViewName = 'topology' | 'inbox' | 'vpc' | 'trace' | 'flows' | 'audit'
 
 export interface Route {
   readonly view: ViewName
@@ -13,7 +13,7 @@ export interface Route {
   readonly params: URLSearchParams
 }
 
-const SIMPLE_VIEWS: readonly ViewName[] = ['topology', 'inbox', 'trace', 'flows']
+const SIMPLE_VIEWS: readonly ViewName[] = ['topology', 'inbox', 'trace', 'flows', 'audit']
 
 export function parseHash(hash: string): Route {
   const text = hash.replace(/^#\/?/, '')

@@ -36,11 +36,8 @@ function printTable(report: AuditReport) {
 }
 
 export function auditCommand(): Command {
-  // Usage errors exit 2, as the program's own do, so CI tells them from a failed gate (1).
   const audit = withConnection(
     new Command('audit')
-      .exitOverride()
-      .showHelpAfterError()
       .description(
         "your account's peerings, routes, security groups and flow logs checked against peering practice (exit 1 with a finding at --fail-on or above, 2 usage or no answer)",
       )

@@ -2,12 +2,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SingleBar } from 'cli-progress'
 import { Command } from 'commander'
-import { designPlan, type ExistingVpc, type Plan } from '../../plan/design.js'
-import { readPlanFile } from '../../plan/input.js'
-import { renderTerraform } from '../../plan/terraform.js'
+import type { ExistingVpc, Plan } from '../../plan/design.js'
 import { type Connection, describeAll } from '../client.js'
 import { printRows } from '../output.js'
-import { type AppliedIds, applyPlan, applySteps } from '../plan-apply.js'
+import type { AppliedIds } from '../plan-apply.js'
 import { type ClientOptions, connectionOf, withConnection } from './connection.js'
 
 interface PlanOptions extends ClientOptions {
@@ -56,10 +54,10 @@ function printPlan(plan: Plan) {
   printRows(
     'table',
     plan,
-    ['Connection or group', 'Members', 'Design', 'Mesh / month', 'Hub / month', 'Why'],
+    ['Connection or group', 'Between', 'Design', 'Mesh / month', 'Hub / month', 'Why'],
     plan.decisions.map((d) => [
       d.name,
-      d.members.join(', '),
+      d.between,
       d.applicable ? d.topology : `${d.topology} (transit gateway: not on vpcpeer yet)`,
       usd(d.cost.mesh),
       usd(d.cost.hub),
@@ -86,7 +84,24 @@ function printPlan(plan: Plan) {
 }
 
 async function runPlan(file: string, options: PlanOptions) {
-  const input = readPlanFile(await readFile(file, 'utf8'))
+  // Loaded here: the planner (yaml, zod) is needed by this command only, and CLI start-up stays short.
+  const [{ designPlan }, { PlanFileError, readPlanFile }, { renderTerraform }, { applyPlan, applySteps }] =
+    await Promise.all([
+      import('../../plan/design.js'),
+      import('../../plan/input.js'),
+      import('../../plan/terraform.js'),
+      import('../plan-apply.js'),
+    ])
+  let input: ReturnType<typeof readPlanFile>
+  try {
+    input = readPlanFile(await readFile(file, 'utf8'))
+  } catch (error) {
+    if (!(error instanceof PlanFileError)) throw error
+    // A bad file is a usage error, like a bad flag.
+    process.stderr.write(`vpcpeer: ${error.message}\n`)
+    process.exitCode = 2
+    return
+  }
   const base = connectionOf(options)
   const scopes = [...new Set(Object.values(input.vpcs).map((v) => `${v.account} ${v.region}`))].map(
     (s) => s.split(' ') as [string, string],
@@ -143,8 +158,5 @@ export function planCommand(): Command {
         'write the Terraform (main.tf, and transit-gateway.tf for hubs) into this folder',
       )
       .option('--apply', 'create the estate on the server now (looks at existing VPCs first)'),
-  )
-    .exitOverride()
-    .showHelpAfterError()
-    .action((file: string, options: PlanOptions) => runPlan(file, options))
+  ).action((file: string, options: PlanOptions) => runPlan(file, options))
 }
