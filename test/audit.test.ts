@@ -76,6 +76,25 @@ describe('vpcpeer audit against a running server', () => {
     expect(usage.code).toBe(2)
   })
 
+  it('prints SARIF 2.1.0 with -o sarif, a result per finding', async () => {
+    const { b, dbGroup } = estate
+    const sarif = await runVpcpeer(server.url, b.accountId, 'audit', '-o', 'sarif')
+    expect(sarif.code).toBe(0)
+    const log = JSON.parse(sarif.stdout) as {
+      version: string
+      runs: {
+        results: { ruleId: string; level: string; locations: { logicalLocations: { name: string }[] }[] }[]
+      }[]
+    }
+    expect(log.version).toBe('2.1.0')
+    expect(
+      log.runs[0]!.results.map((r) => [r.ruleId, r.level, r.locations[0]!.logicalLocations[0]!.name]),
+    ).toEqual([
+      ['peering-without-flow-logs', 'warning', estate.db.vpcId],
+      ['plaintext-service-across-peering', 'note', dbGroup],
+    ])
+  })
+
   it('prints JSON with -o json; a finding fixed by its own command is gone', async () => {
     const { a, b, app, db, dbGroup } = estate
     await flowLogOn(a, app.vpcId)
