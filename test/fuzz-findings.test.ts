@@ -135,3 +135,14 @@ describe('filter values', () => {
     expect(answer.body).toContain('<networkAclSet/>')
   })
 })
+
+describe('metrics', () => {
+  it('label made-up actions as unknown, so random Action names cannot grow the server without end', async () => {
+    for (let i = 0; i < 50; i++) {
+      await send(server.url, request({ body: Buffer.from(`Action=Made-up-${i}&Version=2016-11-15`) }))
+    }
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(metrics).not.toContain('Made-up-')
+    expect(metrics).toMatch(/vpcpeer_requests_total\{action="unknown",outcome="client_error"\} \d+/)
+  })
+})

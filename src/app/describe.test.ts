@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { ApiError } from '../domain/errors.js'
 import type { Tag } from '../ports/store.js'
 import {
+  CACHED_PATTERN_LENGTH,
+  cachedPatternCount,
   checkIdsWithoutMaxResults,
   compileFilters,
   type Filter,
@@ -100,6 +102,14 @@ describe('wildcard', () => {
     expect(wildcard(long).test(long)).toBe(true)
     expect(wildcard(long).test(`${long}w`)).toBe(false)
     expect(wildcard(`${long}*`).test(`${long}w`)).toBe(true)
+  })
+
+  it('keeps no compiled long pattern, so callers cannot fill the memory with them (the soak grew to 980 MB)', () => {
+    const before = cachedPatternCount()
+    for (let i = 0; i < 100; i++) wildcard(`${i}${'x'.repeat(CACHED_PATTERN_LENGTH)}`)
+    expect(cachedPatternCount()).toBe(before)
+    wildcard('x'.repeat(CACHED_PATTERN_LENGTH))
+    expect(cachedPatternCount()).toBe(before + 1)
   })
 
   it('answers many stars against a long value without backtracking exponentially', () => {

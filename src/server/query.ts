@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { Caller, Services } from '../app/context.js'
 import { isApiError } from '../domain/errors.js'
+import { ec2Actions } from '../protocol/ec2-query/actions/index.js'
 import { ec2Error, handleEc2, type QueryResponse } from '../protocol/ec2-query/handler.js'
 import { handleIdentity, identityError, identityService } from '../protocol/identity/handler.js'
 import { queryPairs } from '../protocol/sigv4/canonical.js'
@@ -17,6 +18,15 @@ export interface QueryOptions {
   /** When the server started (STS and IAM answers need a stable creation time). */
   readonly started: Date
 }
+
+/**
+ * The action as a metric label: a name vpcpeer answers, else `unknown`. A label taken from the
+ * wire as sent would add a series (and a latency histogram) per made-up Action, so a client
+ * could grow the server's memory without end.
+ */
+const IDENTITY_ACTIONS = new Set(['GetCallerIdentity', 'GetUser'])
+const metricAction = (action: string) =>
+  Object.hasOwn(ec2Actions, action) || IDENTITY_ACTIONS.has(action) ? action : 'unknown'
 
 /** The AWS Query endpoint: `POST /` (and GET with `Action=`) for EC2, STS and IAM. */
 export const queryPlugin: FastifyPluginAsync<QueryOptions> = async (app, options) => {
@@ -50,7 +60,7 @@ export const queryPlugin: FastifyPluginAsync<QueryOptions> = async (app, options
     const begin = process.hrtime.bigint()
     const response = await handleQuery(request)
     const seconds = Number(process.hrtime.bigint() - begin) / 1e9
-    options.metrics.record(response.action, response.status, seconds, response.errorCode)
+    options.metrics.record(metricAction(response.action), response.status, seconds, response.errorCode)
     request.log.info(
       {
         action: response.action,

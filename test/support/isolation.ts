@@ -52,8 +52,8 @@ const PARTY_VIEWS = [
   'DescribeNetworkInsightsPaths',
 ]
 
-const ID =
-  /\b(?:vpc|subnet|sg|sgr|rtb|acl|igw|pcx|eni|i|nat|vgw|eipalloc|rtbassoc|aclassoc|nip|nia|fl)-[0-9a-f]{8,17}\b/g
+/** Any resource id (`vpc-…`, `nis-…`, `i-…`): eight or seventeen hex digits after a prefix. */
+const ID = /\b[a-z]{1,12}-(?:[0-9a-f]{17}|[0-9a-f]{8})\b/g
 
 interface Attempt {
   readonly label: string
@@ -128,6 +128,9 @@ function decoyOf(id: string): string {
   const flipped = [...hex].map((ch) => (Number.parseInt(ch, 16) ^ 0x9).toString(16)).join('')
   return `${id.slice(0, dash + 1)}${flipped}`
 }
+
+/** Appended to a decoy's client token, and taken out of its answer before comparing. */
+const DECOY_TOKEN = '~decoy'
 
 const swapIds = (text: string, ids: ReadonlySet<string>) =>
   text.replace(ID, (id) => (ids.has(id) ? decoyOf(id) : id))
@@ -271,14 +274,15 @@ export async function runIsolation(options: {
       const decoyBody = attempt.json
         ? swapIds(attempt.body, asked)
         : new URLSearchParams(
+            // A fresh client token too: the real call may have used this one for itself.
             [...new URLSearchParams(attempt.body)].map(([key, value]): [string, string] => [
               key,
-              swapIds(value, asked),
+              key === 'ClientToken' ? `${value}${DECOY_TOKEN}` : swapIds(value, asked),
             ]),
           ).toString()
       const decoy = await as(outsider, { ...attempt, path: swapIds(attempt.path, asked), body: decoyBody })
       const realText = normalised({ ...real, body: swapIds(real.body, asked) }, decoys)
-      const decoyText = normalised(decoy, decoys)
+      const decoyText = normalised({ ...decoy, body: decoy.body.replaceAll(DECOY_TOKEN, '') }, decoys)
       if (realText !== decoyText)
         leak(`${where}:\n  real:  ${realText.slice(0, 400)}\n  decoy: ${decoyText.slice(0, 400)}`)
     }
