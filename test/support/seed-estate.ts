@@ -22,36 +22,19 @@ export async function seedEstate(store: Store, estate: Estate): Promise<void> {
         vpcId: vpc.vpcId,
         body: vpc,
       })
-    for (const s of estate.subnets)
-      await tx.insert({ id: s.subnetId, kind: kinds.subnet.type, ...inVpc(s.vpcId, s.ownerId), body: s })
-    for (const t of estate.routeTables)
-      await tx.insert({
-        id: t.routeTableId,
-        kind: kinds.routeTable.type,
-        ...inVpc(t.vpcId, t.ownerId),
-        body: t,
-      })
-    for (const g of estate.securityGroups)
-      await tx.insert({
-        id: g.groupId,
-        kind: kinds.securityGroup.type,
-        ...inVpc(g.vpcId, g.ownerId),
-        body: g,
-      })
-    for (const a of estate.networkAcls)
-      await tx.insert({
-        id: a.networkAclId,
-        kind: kinds.networkAcl.type,
-        ...inVpc(a.vpcId, a.ownerId),
-        body: a,
-      })
-    for (const e of estate.networkInterfaces)
-      await tx.insert({
+    const inVpcs = [
+      ...estate.subnets.map((s) => ({ id: s.subnetId, kind: kinds.subnet.type, body: s })),
+      ...estate.routeTables.map((t) => ({ id: t.routeTableId, kind: kinds.routeTable.type, body: t })),
+      ...estate.securityGroups.map((g) => ({ id: g.groupId, kind: kinds.securityGroup.type, body: g })),
+      ...estate.networkAcls.map((a) => ({ id: a.networkAclId, kind: kinds.networkAcl.type, body: a })),
+      ...estate.networkInterfaces.map((e) => ({
         id: e.networkInterfaceId,
         kind: kinds.networkInterface.type,
-        ...inVpc(e.vpcId, e.ownerId),
         body: e,
-      })
+      })),
+    ]
+    for (const { id, kind, body } of inVpcs)
+      await tx.insert({ id, kind, ...inVpc(body.vpcId, body.ownerId), body })
     for (const p of estate.peerings) {
       await tx.insert({
         id: p.vpcPeeringConnectionId,
